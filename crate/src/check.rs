@@ -1,0 +1,200 @@
+//! Checks for exercises: print `✓` when an answer is right, panic with `✗`, the expected
+//! and actual values and a hint when it is not.
+//!
+//! Introduced in lesson 1 (loss). The course runner counts `✓` lines as passed checks and
+//! a panic whose message starts with `✗` as a failed one.
+
+use ndarray::{Array, Dimension};
+use std::fmt::Debug;
+
+/// Relative tolerance of [`check`]: answers agree when |actual − expected| ≤ 1e-6 · max(1, |expected|).
+pub const TOLERANCE: f64 = 1e-6;
+
+/// A value an exercise can be checked against: a number or an array of numbers.
+pub trait Checkable {
+    /// Why `self` is not `expected` within `tol`, or `None` when it is.
+    fn mismatch(&self, expected: &Self, tol: f64) -> Option<String>;
+    /// The value as the check message shows it.
+    fn show(&self) -> String;
+}
+
+fn close(actual: f64, expected: f64, tol: f64) -> bool {
+    (actual - expected).abs() <= tol * expected.abs().max(1.0)
+}
+
+/// A guess at the slip behind a wrong number.
+fn diagnose(actual: f64, expected: f64, tol: f64) -> Option<&'static str> {
+    if actual.is_nan() {
+        Some("the answer is NaN: look for 0/0, or a value used before it was set")
+    } else if expected != 0.0 && close(-actual, expected, tol) {
+        Some("right size, wrong sign: check the order in (y − ŷ) and the sign of the step")
+    } else if expected != 0.0 && close(actual, 2.0 * expected, tol) {
+        Some("exactly twice the answer: a factor ½ is missing")
+    } else if expected != 0.0 && close(2.0 * actual, expected, tol) {
+        Some("exactly half the answer: a factor ½ too many, or a mean where a sum was wanted")
+    } else {
+        None
+    }
+}
+
+impl Checkable for f64 {
+    fn mismatch(&self, expected: &f64, tol: f64) -> Option<String> {
+        if close(*self, *expected, tol) {
+            return None;
+        }
+        Some(diagnose(*self, *expected, tol).unwrap_or("").to_string())
+    }
+
+    fn show(&self) -> String {
+        format!("{self}")
+    }
+}
+
+impl<D: Dimension> Checkable for Array<f64, D> {
+    fn mismatch(&self, expected: &Self, tol: f64) -> Option<String> {
+        if self.shape() != expected.shape() {
+            let mut reversed = self.shape().to_vec();
+            reversed.reverse();
+            let hint = if reversed == expected.shape() {
+                " — it looks transposed: try `.t()`, or swap the operands of `dot`"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "expected shape {:?}, got shape {:?}{hint}",
+                expected.shape(),
+                self.shape()
+            ));
+        }
+        let all_flipped = self
+            .iter()
+            .zip(expected.iter())
+            .all(|(a, e)| close(-a, *e, tol));
+        if all_flipped && expected.iter().any(|e| *e != 0.0) {
+            return Some(
+                "every entry has the wrong sign: check the order in (y − ŷ) and the sign of the step"
+                    .into(),
+            );
+        }
+        let (index, a, e) = self
+            .indexed_iter()
+            .zip(expected.iter())
+            .map(|((i, a), e)| (i, *a, *e))
+            .find(|(_, a, e)| !close(*a, *e, tol))?;
+        let why = diagnose(a, e, tol).map(|d| format!(": {d}")).unwrap_or_default();
+        Some(format!("first difference at {index:?}: expected {e}, got {a}{why}"))
+    }
+
+    fn show(&self) -> String {
+        format!("{self:.8}")
+    }
+}
+
+/// Checks an exercise's answer; prints `✓ name = actual`, or panics with `✗`, both values,
+/// what the difference suggests, and `hint`.
+///
+/// ```
+/// use backprop::prelude::*;
+/// check("MSE", &0.25, &0.25, "divide by the number of records");
+/// let wrong = std::panic::catch_unwind(|| check("MSE", &-0.25, &0.25, "mind the sign"));
+/// assert!(wrong.is_err());
+/// ```
+pub fn check<T: Checkable + ?Sized>(name: &str, actual: &T, expected: &T, hint: &str) {
+    check_within(name, actual, expected, TOLERANCE, hint)
+}
+
+/// [`check`] with a relative tolerance of your own (say 1e-3 for figures printed to 3 digits).
+pub fn check_within<T: Checkable + ?Sized>(
+    name: &str,
+    actual: &T,
+    expected: &T,
+    tol: f64,
+    hint: &str,
+) {
+    match actual.mismatch(expected, tol) {
+        None => println!("✓ {name} = {}", actual.show()),
+        Some(why) => panic!("{}", failure(name, &actual.show(), &expected.show(), &why, hint)),
+    }
+}
+
+/// Checks a condition that has no single right number; prints `✓ name` or panics with `✗`.
+pub fn check_that(name: &str, ok: bool, hint: &str) {
+    if ok {
+        println!("✓ {name}");
+    } else {
+        panic!("✗ {name}: not so.\n  Hint: {hint}");
+    }
+}
+
+/// Checks that a result is an error (for exercises about bad input); prints the error.
+pub fn check_err<T: Debug, E: std::fmt::Display>(name: &str, result: &Result<T, E>, hint: &str) {
+    match result {
+        Err(e) => println!("✓ {name}: {e}"),
+        Ok(v) => panic!("✗ {name}: expected an error, got Ok({v:?}).\n  Hint: {hint}"),
+    }
+}
+
+fn failure(name: &str, actual: &str, expected: &str, why: &str, hint: &str) -> String {
+    let mut msg = format!("✗ {name}\n  expected: {expected}\n  actual:   {actual}");
+    if !why.is_empty() {
+        msg.push_str(&format!("\n  {why}"));
+    }
+    if !hint.is_empty() {
+        msg.push_str(&format!("\n  Hint: {hint}"));
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let err = std::panic::catch_unwind(f).expect_err("the check should fail");
+        err.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_right_answer_within_tolerance_passes() {
+        check("x", &(0.1 + 0.2), &0.3, "");
+        check("m", &array![[1.0, 2.0]], &array![[1.0, 2.0 + 1e-9]], "");
+    }
+
+    #[test]
+    fn a_wrong_number_shows_both_values_and_the_hint() {
+        let msg = message(|| check("SSE", &5.0, &4.75, "square each error"));
+        assert_eq!(
+            msg,
+            "✗ SSE\n  expected: 4.75\n  actual:   5\n  Hint: square each error"
+        );
+    }
+
+    #[test]
+    fn a_flipped_sign_and_a_missing_half_are_named() {
+        assert!(message(|| check("δ", &-0.122, &0.122, "")).contains("wrong sign"));
+        assert!(message(|| check("½SSE", &4.0, &2.0, "")).contains("factor ½ is missing"));
+        let flipped = message(|| check("Δw", &array![-1.0, 2.0], &array![1.0, -2.0], ""));
+        assert!(flipped.contains("every entry has the wrong sign"), "{flipped}");
+    }
+
+    #[test]
+    fn a_transposed_matrix_is_named() {
+        let msg = message(|| check("W", &array![[1.0, 2.0, 3.0]], &array![[1.0], [2.0], [3.0]], ""));
+        assert!(msg.contains("expected shape [3, 1], got shape [1, 3]"), "{msg}");
+        assert!(msg.contains("transposed"), "{msg}");
+    }
+
+    #[test]
+    fn the_first_differing_entry_is_located() {
+        let msg = message(|| check("v", &array![1.0, 2.0, 3.5], &array![1.0, 2.0, 3.0], ""));
+        assert!(msg.contains("first difference at 2: expected 3, got 3.5"), "{msg}");
+    }
+
+    #[test]
+    fn check_err_wants_an_error() {
+        check_err("bad", &Err::<(), _>("boom"), "");
+        let msg = message(|| check_err("bad", &Ok::<i32, String>(3), "pass mismatched shapes"));
+        assert!(msg.starts_with("✗ bad: expected an error, got Ok(3)"), "{msg}");
+    }
+}

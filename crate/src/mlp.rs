@@ -1,0 +1,340 @@
+//! A network with one hidden layer: the forward pass, backpropagation, and the update.
+//!
+//! Introduced in lesson 5 (the forward pass) and lesson 6 (backpropagation).
+//!
+//! For one record `x` with target `y`:
+//!
+//! ```text
+//! z_hidden = x · w_ih          a_hidden = f(z_hidden)
+//! z_output = a_hidden · w_ho   y_hat    = g(z_output)
+//! loss     = ½ Σ (y − y_hat)²
+//! ```
+
+use crate::activation::Activation;
+use crate::error::{same_len, vec_mat, Error, Result};
+use ndarray::{Array1, Array2, Axis};
+use ndarray_rand::rand::rngs::StdRng;
+use ndarray_rand::rand::SeedableRng;
+use ndarray_rand::rand_distr::Normal;
+use ndarray_rand::RandomExt;
+
+/// Weights and activations of a network with one hidden layer (no biases, as in the lessons).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mlp {
+    /// Input → hidden weights, shape (n_input, n_hidden).
+    pub w_ih: Array2<f64>,
+    /// Hidden → output weights, shape (n_hidden, n_output).
+    pub w_ho: Array2<f64>,
+    /// The hidden layer's activation f.
+    pub hidden: Activation,
+    /// The output layer's activation g.
+    pub output: Activation,
+}
+
+/// What the forward pass computed for one record: everything backprop needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forward {
+    /// The input record, shape (n_input,).
+    pub x: Array1<f64>,
+    /// The hidden layer's input x · w_ih, shape (n_hidden,).
+    pub z_hidden: Array1<f64>,
+    /// The hidden layer's output f(z_hidden), shape (n_hidden,).
+    pub a_hidden: Array1<f64>,
+    /// The output layer's input a_hidden · w_ho, shape (n_output,).
+    pub z_output: Array1<f64>,
+    /// The prediction g(z_output), shape (n_output,).
+    pub y_hat: Array1<f64>,
+}
+
+/// Gradients of ½ Σ (y − ŷ)² for one record, shaped like the weights, with the error terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients {
+    /// ∂loss/∂w_ih, shape (n_input, n_hidden).
+    pub w_ih: Array2<f64>,
+    /// ∂loss/∂w_ho, shape (n_hidden, n_output).
+    pub w_ho: Array2<f64>,
+    /// The output error term δ° = (y − ŷ) · g′(z_output), shape (n_output,).
+    pub delta_output: Array1<f64>,
+    /// The hidden error term δʰ = (w_ho · δ°) · f′(z_hidden), shape (n_hidden,).
+    pub delta_hidden: Array1<f64>,
+}
+
+impl Gradients {
+    /// The lesson's weight steps (ΔW_ih, ΔW_ho) = −η · gradient.
+    pub fn steps(&self, eta: f64) -> (Array2<f64>, Array2<f64>) {
+        (&self.w_ih * -eta, &self.w_ho * -eta)
+    }
+}
+
+/// The outer product a ⊗ b: shape (a.len(), b.len()).
+fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
+    let col = a.view().insert_axis(Axis(1));
+    let row = b.view().insert_axis(Axis(0));
+    col.dot(&row)
+}
+
+impl Mlp {
+    /// A sigmoid network from given weights.
+    ///
+    /// # Shapes
+    /// `w_ih`: (n_input, n_hidden), `w_ho`: (n_hidden, n_output).
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let net = Mlp::from_weights(array![[0.4], [-0.2]], array![[0.1]])?;
+    /// assert_eq!((net.n_input(), net.n_hidden(), net.n_output()), (2, 1, 1));
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn from_weights(w_ih: Array2<f64>, w_ho: Array2<f64>) -> Result<Mlp> {
+        if w_ih.ncols() != w_ho.nrows() {
+            return Err(Error::Shape {
+                op: "building the network",
+                left: "w_ih",
+                left_shape: w_ih.shape().to_vec(),
+                right: "w_ho",
+                right_shape: w_ho.shape().to_vec(),
+                rule: format!(
+                    "w_ih needs one column per hidden unit and w_ho one row per hidden unit: {} ≠ {}",
+                    w_ih.ncols(),
+                    w_ho.nrows()
+                ),
+            });
+        }
+        Ok(Mlp {
+            w_ih,
+            w_ho,
+            hidden: Activation::Sigmoid,
+            output: Activation::Sigmoid,
+        })
+    }
+
+    /// A sigmoid network with weights drawn from N(0, 1/√fan-in), reproducible from `seed`.
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let net = Mlp::random(4, 3, 2, 42);
+    /// assert_eq!(net.w_ih.dim(), (4, 3));
+    /// assert_eq!(net, Mlp::random(4, 3, 2, 42));
+    /// ```
+    pub fn random(n_input: usize, n_hidden: usize, n_output: usize, seed: u64) -> Mlp {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut draw = |rows: usize, cols: usize| {
+            let scale = 1.0 / (rows.max(1) as f64).sqrt();
+            let normal = Normal::new(0.0, scale).expect("a positive, finite scale");
+            Array2::random_using((rows, cols), normal, &mut rng)
+        };
+        let w_ih = draw(n_input, n_hidden);
+        let w_ho = draw(n_hidden, n_output);
+        Mlp {
+            w_ih,
+            w_ho,
+            hidden: Activation::Sigmoid,
+            output: Activation::Sigmoid,
+        }
+    }
+
+    /// The same network with other activations for the hidden and output layers.
+    pub fn with_activations(self, hidden: Activation, output: Activation) -> Mlp {
+        Mlp {
+            hidden,
+            output,
+            ..self
+        }
+    }
+
+    /// Number of inputs.
+    pub fn n_input(&self) -> usize {
+        self.w_ih.nrows()
+    }
+
+    /// Number of hidden units.
+    pub fn n_hidden(&self) -> usize {
+        self.w_ih.ncols()
+    }
+
+    /// Number of outputs.
+    pub fn n_output(&self) -> usize {
+        self.w_ho.ncols()
+    }
+
+    /// The forward pass for one record.
+    ///
+    /// # Shapes
+    /// `x`: (n_input,) → `y_hat`: (n_output,).
+    pub fn forward(&self, x: &Array1<f64>) -> Result<Forward> {
+        vec_mat(
+            "the input → hidden layer",
+            ("x", x.len()),
+            ("w_ih", self.w_ih.dim()),
+        )?;
+        let z_hidden = x.dot(&self.w_ih);
+        let a_hidden = self.hidden.f(&z_hidden);
+        let z_output = a_hidden.dot(&self.w_ho);
+        let y_hat = self.output.f(&z_output);
+        Ok(Forward {
+            x: x.clone(),
+            z_hidden,
+            a_hidden,
+            z_output,
+            y_hat,
+        })
+    }
+
+    /// Backpropagation for one record: the gradients of ½ Σ (y − ŷ)² given the forward pass.
+    ///
+    /// # Shapes
+    /// `y`: (n_output,); gradients shaped like `w_ih` and `w_ho`.
+    pub fn backward(&self, fwd: &Forward, y: &Array1<f64>) -> Result<Gradients> {
+        same_len("backpropagation", ("y", y.len()), ("y_hat", fwd.y_hat.len()))?;
+        let delta_output = (y - &fwd.y_hat) * self.output.f_prime(&fwd.z_output);
+        let delta_hidden = self.w_ho.dot(&delta_output) * self.hidden.f_prime(&fwd.z_hidden);
+        Ok(Gradients {
+            w_ih: -outer(&fwd.x, &delta_hidden),
+            w_ho: -outer(&fwd.a_hidden, &delta_output),
+            delta_output,
+            delta_hidden,
+        })
+    }
+
+    /// Forward then backward for one record.
+    ///
+    /// # Shapes
+    /// `x`: (n_input,), `y`: (n_output,).
+    pub fn gradients(&self, x: &Array1<f64>, y: &Array1<f64>) -> Result<Gradients> {
+        self.backward(&self.forward(x)?, y)
+    }
+
+    /// The loss ½ Σ (y − ŷ)² on one record.
+    ///
+    /// # Shapes
+    /// `x`: (n_input,), `y`: (n_output,).
+    pub fn loss(&self, x: &Array1<f64>, y: &Array1<f64>) -> Result<f64> {
+        let y_hat = self.forward(x)?.y_hat;
+        same_len("the loss", ("y", y.len()), ("y_hat", y_hat.len()))?;
+        Ok(0.5 * (y - &y_hat).mapv(|e| e * e).sum())
+    }
+
+    /// One gradient-descent step: w ← w − η · ∂loss/∂w for both layers.
+    pub fn update(&mut self, grads: &Gradients, eta: f64) -> Result<()> {
+        for (name, w, g) in [
+            ("w_ih", &self.w_ih, &grads.w_ih),
+            ("w_ho", &self.w_ho, &grads.w_ho),
+        ] {
+            if w.dim() != g.dim() {
+                return Err(Error::Shape {
+                    op: "the update",
+                    left: name,
+                    left_shape: w.shape().to_vec(),
+                    right: "its gradient",
+                    right_shape: g.shape().to_vec(),
+                    rule: "a gradient must have the shape of its weights".into(),
+                });
+            }
+        }
+        self.w_ih.scaled_add(-eta, &grads.w_ih);
+        self.w_ho.scaled_add(-eta, &grads.w_ho);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::{assert_abs_diff_eq, assert_relative_eq};
+    use ndarray::array;
+
+    /// Rounds to `digits` decimals, to compare with figures printed to that many digits.
+    fn round(v: f64, digits: i32) -> f64 {
+        let p = 10f64.powi(digits);
+        (v * p).round() / p
+    }
+
+    #[test]
+    fn the_worked_example_matches_the_lesson_to_the_digits_shown() {
+        let net = Mlp::from_weights(array![[0.4], [-0.2]], array![[0.1]]).unwrap();
+        let fwd = net.forward(&array![0.1, 0.3]).unwrap();
+        assert_abs_diff_eq!(fwd.z_hidden[0], -0.02, epsilon = 1e-15);
+        assert_eq!(round(fwd.a_hidden[0], 3), 0.495);
+        assert_eq!(round(fwd.y_hat[0], 3), 0.512);
+        let grads = net.backward(&fwd, &array![1.0]).unwrap();
+        assert_eq!(round(grads.delta_output[0], 3), 0.122);
+        assert_eq!(round(grads.delta_hidden[0], 3), 0.003);
+        let (dw_ih, dw_ho) = grads.steps(0.5);
+        assert_eq!(round(dw_ho[[0, 0]], 4), 0.0302);
+        assert_eq!(round(dw_ih[[0, 0]], 5), 0.00015);
+        // The lesson carries the rounded δʰ = 0.003 into Δw = η·δʰ·x = (0.00015, 0.00045);
+        // carried exactly, δʰ = 0.0030455… gives Δw₁ = 0.00045683.
+        let lesson_delta_hidden = round(grads.delta_hidden[0], 3);
+        assert_eq!(round(0.5 * lesson_delta_hidden * 0.3, 5), 0.00045);
+        assert_abs_diff_eq!(dw_ih[[1, 0]], 0.00045683, epsilon = 1e-8);
+    }
+
+    #[test]
+    fn the_backprop_exercise_matches_the_lessons_weight_steps() {
+        let w_ih = array![[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]];
+        let w_ho = array![[0.1], [-0.3]];
+        let net = Mlp::from_weights(w_ih, w_ho).unwrap();
+        let grads = net
+            .gradients(&array![0.5, 0.1, -0.2], &array![0.6])
+            .unwrap();
+        let (dw_ih, dw_ho) = grads.steps(0.5);
+        let want_ho = array![[0.00804047], [0.00555918]];
+        let want_ih = array![
+            [1.77005547e-04, -5.11178506e-04],
+            [3.54011093e-05, -1.02235701e-04],
+            [-7.08022187e-05, 2.04471402e-04]
+        ];
+        for (got, want) in dw_ho.iter().zip(&want_ho) {
+            assert_relative_eq!(*got, *want, max_relative = 1e-6);
+        }
+        for (got, want) in dw_ih.iter().zip(&want_ih) {
+            assert_relative_eq!(*got, *want, max_relative = 1e-6);
+        }
+    }
+
+    #[test]
+    fn the_update_moves_the_weights_by_the_steps() {
+        let mut net = Mlp::random(3, 4, 2, 7);
+        let before = net.clone();
+        let grads = net.gradients(&array![0.2, -0.4, 0.9], &array![1.0, 0.0]).unwrap();
+        net.update(&grads, 0.5).unwrap();
+        let (dw_ih, dw_ho) = grads.steps(0.5);
+        assert_abs_diff_eq!(net.w_ih, &before.w_ih + &dw_ih, epsilon = 1e-15);
+        assert_abs_diff_eq!(net.w_ho, &before.w_ho + &dw_ho, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn one_update_lowers_the_loss_for_a_small_learning_rate() {
+        let mut net = Mlp::random(3, 5, 1, 11);
+        let (x, y) = (array![0.5, 0.1, -0.2], array![0.6]);
+        let before = net.loss(&x, &y).unwrap();
+        let grads = net.gradients(&x, &y).unwrap();
+        net.update(&grads, 0.1).unwrap();
+        assert!(net.loss(&x, &y).unwrap() < before);
+    }
+
+    #[test]
+    fn a_transposed_weight_matrix_is_named_with_both_shapes() {
+        let net = Mlp::from_weights(Array2::zeros((3, 2)), Array2::zeros((2, 1))).unwrap();
+        let err = net.forward(&array![1.0, 2.0]).unwrap_err().to_string();
+        assert!(err.contains("`x` has shape [2]"), "{err}");
+        assert!(err.contains("`w_ih` has shape [3, 2]"), "{err}");
+        assert!(err.contains("w_ih.t()"), "{err}");
+    }
+
+    #[test]
+    fn weights_that_do_not_chain_are_refused() {
+        let err = Mlp::from_weights(Array2::zeros((4, 3)), Array2::zeros((2, 2))).unwrap_err();
+        assert!(matches!(err, Error::Shape { op: "building the network", .. }));
+    }
+
+    #[test]
+    fn random_weights_are_reproducible_and_scaled_by_fan_in() {
+        let a = Mlp::random(400, 30, 1, 3);
+        assert_eq!(a, Mlp::random(400, 30, 1, 3));
+        assert_ne!(a, Mlp::random(400, 30, 1, 4));
+        let n = a.w_ih.len() as f64;
+        let std = (a.w_ih.mapv(|v| v * v).sum() / n).sqrt();
+        assert_relative_eq!(std, 1.0 / 20.0, max_relative = 0.05);
+    }
+}

@@ -1,0 +1,99 @@
+//! Small tables that show as HTML in a notebook and as aligned text elsewhere.
+//!
+//! Introduced in lesson 1 (loss).
+
+use std::fmt;
+
+/// A table of strings with a header row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// An empty table with these column names.
+    pub fn new<S: ToString>(header: &[S]) -> Table {
+        Table {
+            header: header.iter().map(ToString::to_string).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row (extra cells are kept, missing ones shown empty).
+    pub fn row<S: ToString>(mut self, cells: &[S]) -> Table {
+        self.rows.push(cells.iter().map(ToString::to_string).collect());
+        self
+    }
+
+    /// The rows added so far.
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// The table as an HTML `<table>`.
+    pub fn to_html(&self) -> String {
+        let cells = |tag: &str, row: &[String]| -> String {
+            row.iter()
+                .map(|c| format!("<{tag}>{}</{tag}>", escape(c)))
+                .collect()
+        };
+        let mut html = format!("<table><thead><tr>{}</tr></thead><tbody>", cells("th", &self.header));
+        for row in &self.rows {
+            html.push_str(&format!("<tr>{}</tr>", cells("td", row)));
+        }
+        html.push_str("</tbody></table>");
+        html
+    }
+
+    /// Called by evcxr to show the table as HTML, with a plain-text fallback.
+    pub fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", self.to_html());
+        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.rows.iter().map(Vec::len).chain([self.header.len()]).max().unwrap_or(0);
+        let width = |i: usize| {
+            std::iter::once(&self.header)
+                .chain(&self.rows)
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..n).map(width).collect();
+        let line = |f: &mut fmt::Formatter<'_>, row: &[String]| -> fmt::Result {
+            let cells: Vec<String> = (0..n)
+                .map(|i| format!("{:<w$}", row.get(i).map_or("", String::as_str), w = widths[i]))
+                .collect();
+            writeln!(f, "{}", cells.join("  ").trim_end())
+        };
+        line(f, &self.header)?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        writeln!(f, "{}", rule.join("  "))?;
+        for row in &self.rows {
+            line(f, row)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_columns_line_up_and_html_escapes() {
+        let t = Table::new(&["loss", "value"]).row(&["SSE", "4.75"]).row(&["a<b", "1"]);
+        assert_eq!(t.to_string(), "loss  value\n----  -----\nSSE   4.75\na<b   1\n");
+        assert!(t.to_html().contains("<td>a&lt;b</td>"));
+        assert_eq!(t.rows().len(), 2);
+    }
+}
