@@ -170,7 +170,10 @@ mod tests {
         let z = array![[0.0, -1.0], [2.0, -3.0]];
         assert_eq!(relu(&z), array![[0.0, 0.0], [2.0, 0.0]]);
         assert_eq!(Activation::Identity.f(z.clone()), z);
-        assert_eq!(Activation::Identity.f_prime(&z), array![[1.0, 1.0], [1.0, 1.0]]);
+        assert_eq!(
+            Activation::Identity.f_prime(&z),
+            array![[1.0, 1.0], [1.0, 1.0]]
+        );
         assert_abs_diff_eq!(sigmoid(-1.0) + sigmoid(1.0), 1.0, epsilon = 1e-15);
     }
 }

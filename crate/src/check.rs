@@ -81,8 +81,12 @@ impl<D: Dimension> Checkable for Array<f64, D> {
             .zip(expected.iter())
             .map(|((i, a), e)| (i, *a, *e))
             .find(|(_, a, e)| !close(*a, *e, tol))?;
-        let why = diagnose(a, e, tol).map(|d| format!(": {d}")).unwrap_or_default();
-        Some(format!("first difference at {index:?}: expected {e}, got {a}{why}"))
+        let why = diagnose(a, e, tol)
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        Some(format!(
+            "first difference at {index:?}: expected {e}, got {a}{why}"
+        ))
     }
 
     fn show(&self) -> String {
@@ -113,7 +117,10 @@ pub fn check_within<T: Checkable + ?Sized>(
 ) {
     match actual.mismatch(expected, tol) {
         None => println!("✓ {name} = {}", actual.show()),
-        Some(why) => panic!("{}", failure(name, &actual.show(), &expected.show(), &why, hint)),
+        Some(why) => panic!(
+            "{}",
+            failure(name, &actual.show(), &expected.show(), &why, hint)
+        ),
     }
 }
 
@@ -175,26 +182,45 @@ mod tests {
         assert!(message(|| check("δ", &-0.122, &0.122, "")).contains("wrong sign"));
         assert!(message(|| check("½SSE", &4.0, &2.0, "")).contains("factor ½ is missing"));
         let flipped = message(|| check("Δw", &array![-1.0, 2.0], &array![1.0, -2.0], ""));
-        assert!(flipped.contains("every entry has the wrong sign"), "{flipped}");
+        assert!(
+            flipped.contains("every entry has the wrong sign"),
+            "{flipped}"
+        );
     }
 
     #[test]
     fn a_transposed_matrix_is_named() {
-        let msg = message(|| check("W", &array![[1.0, 2.0, 3.0]], &array![[1.0], [2.0], [3.0]], ""));
-        assert!(msg.contains("expected shape [3, 1], got shape [1, 3]"), "{msg}");
+        let msg = message(|| {
+            check(
+                "W",
+                &array![[1.0, 2.0, 3.0]],
+                &array![[1.0], [2.0], [3.0]],
+                "",
+            )
+        });
+        assert!(
+            msg.contains("expected shape [3, 1], got shape [1, 3]"),
+            "{msg}"
+        );
         assert!(msg.contains("transposed"), "{msg}");
     }
 
     #[test]
     fn the_first_differing_entry_is_located() {
         let msg = message(|| check("v", &array![1.0, 2.0, 3.5], &array![1.0, 2.0, 3.0], ""));
-        assert!(msg.contains("first difference at 2: expected 3, got 3.5"), "{msg}");
+        assert!(
+            msg.contains("first difference at 2: expected 3, got 3.5"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn check_err_wants_an_error() {
         check_err("bad", &Err::<(), _>("boom"), "");
         let msg = message(|| check_err("bad", &Ok::<i32, String>(3), "pass mismatched shapes"));
-        assert!(msg.starts_with("✗ bad: expected an error, got Ok(3)"), "{msg}");
+        assert!(
+            msg.starts_with("✗ bad: expected an error, got Ok(3)"),
+            "{msg}"
+        );
     }
 }

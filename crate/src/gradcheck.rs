@@ -141,7 +141,12 @@ mod tests {
             let check = grad_check(&net, &x, &y).unwrap();
             // ReLU's kink can sit within ε of a pre-activation; skip the rare such draw.
             let near_kink = hidden == Activation::Relu
-                && net.forward(&x).unwrap().z_hidden.iter().any(|z| z.abs() < 1e-4);
+                && net
+                    .forward(&x)
+                    .unwrap()
+                    .z_hidden
+                    .iter()
+                    .any(|z| z.abs() < 1e-4);
             if !near_kink {
                 assert!(
                     check.max() < 1e-6,

@@ -164,7 +164,10 @@ mod tests {
         let y_hat = array![1.5, 1.0];
         let y10 = Array1::from_iter(y.iter().cycle().take(20).copied());
         let y_hat10 = Array1::from_iter(y_hat.iter().cycle().take(20).copied());
-        assert_abs_diff_eq!(sse(&y10, &y_hat10).unwrap(), 10.0 * sse(&y, &y_hat).unwrap());
+        assert_abs_diff_eq!(
+            sse(&y10, &y_hat10).unwrap(),
+            10.0 * sse(&y, &y_hat).unwrap()
+        );
         assert_abs_diff_eq!(mse(&y10, &y_hat10).unwrap(), mse(&y, &y_hat).unwrap());
     }
 

@@ -185,7 +185,11 @@ impl Mlp {
     /// # Shapes
     /// `y`: (n_output,); gradients shaped like `w_ih` and `w_ho`.
     pub fn backward(&self, fwd: &Forward, y: &Array1<f64>) -> Result<Gradients> {
-        same_len("backpropagation", ("y", y.len()), ("y_hat", fwd.y_hat.len()))?;
+        same_len(
+            "backpropagation",
+            ("y", y.len()),
+            ("y_hat", fwd.y_hat.len()),
+        )?;
         let delta_output = (y - &fwd.y_hat) * self.output.f_prime(&fwd.z_output);
         let delta_hidden = self.w_ho.dot(&delta_output) * self.hidden.f_prime(&fwd.z_hidden);
         Ok(Gradients {
@@ -296,7 +300,9 @@ mod tests {
     fn the_update_moves_the_weights_by_the_steps() {
         let mut net = Mlp::random(3, 4, 2, 7);
         let before = net.clone();
-        let grads = net.gradients(&array![0.2, -0.4, 0.9], &array![1.0, 0.0]).unwrap();
+        let grads = net
+            .gradients(&array![0.2, -0.4, 0.9], &array![1.0, 0.0])
+            .unwrap();
         net.update(&grads, 0.5).unwrap();
         let (dw_ih, dw_ho) = grads.steps(0.5);
         assert_abs_diff_eq!(net.w_ih, &before.w_ih + &dw_ih, epsilon = 1e-15);
@@ -325,7 +331,13 @@ mod tests {
     #[test]
     fn weights_that_do_not_chain_are_refused() {
         let err = Mlp::from_weights(Array2::zeros((4, 3)), Array2::zeros((2, 2))).unwrap_err();
-        assert!(matches!(err, Error::Shape { op: "building the network", .. }));
+        assert!(matches!(
+            err,
+            Error::Shape {
+                op: "building the network",
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -73,7 +73,8 @@ fn span(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 /// ```
 pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<Figure> {
     let points = || series.iter().flat_map(|s| s.points.iter());
-    let (Some((x0, x1)), Some((y0, y1))) = (span(points().map(|p| p.0)), span(points().map(|p| p.1)))
+    let (Some((x0, x1)), Some((y0, y1))) =
+        (span(points().map(|p| p.0)), span(points().map(|p| p.1)))
     else {
         return Err(Error::Empty {
             op: "line_chart",
@@ -101,10 +102,15 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         for (i, s) in series.iter().enumerate() {
             let color = Palette99::pick(i).to_rgba();
             chart
-                .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    s.points.iter().copied(),
+                    color.stroke_width(2),
+                ))
                 .map_err(plot_err)?
                 .label(s.name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
         }
         chart
             .configure_series_labels()

@@ -22,7 +22,8 @@ impl Table {
 
     /// Appends a row (extra cells are kept, missing ones shown empty).
     pub fn row<S: ToString>(mut self, cells: &[S]) -> Table {
-        self.rows.push(cells.iter().map(ToString::to_string).collect());
+        self.rows
+            .push(cells.iter().map(ToString::to_string).collect());
         self
     }
 
@@ -38,7 +39,10 @@ impl Table {
                 .map(|c| format!("<{tag}>{}</{tag}>", escape(c)))
                 .collect()
         };
-        let mut html = format!("<table><thead><tr>{}</tr></thead><tbody>", cells("th", &self.header));
+        let mut html = format!(
+            "<table><thead><tr>{}</tr></thead><tbody>",
+            cells("th", &self.header)
+        );
         for row in &self.rows {
             html.push_str(&format!("<tr>{}</tr>", cells("td", row)));
         }
@@ -48,18 +52,29 @@ impl Table {
 
     /// Called by evcxr to show the table as HTML, with a plain-text fallback.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", self.to_html());
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_html()
+        );
         println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
     }
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.rows.iter().map(Vec::len).chain([self.header.len()]).max().unwrap_or(0);
+        let n = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
         let width = |i: usize| {
             std::iter::once(&self.header)
                 .chain(&self.rows)
@@ -71,7 +86,13 @@ impl fmt::Display for Table {
         let widths: Vec<usize> = (0..n).map(width).collect();
         let line = |f: &mut fmt::Formatter<'_>, row: &[String]| -> fmt::Result {
             let cells: Vec<String> = (0..n)
-                .map(|i| format!("{:<w$}", row.get(i).map_or("", String::as_str), w = widths[i]))
+                .map(|i| {
+                    format!(
+                        "{:<w$}",
+                        row.get(i).map_or("", String::as_str),
+                        w = widths[i]
+                    )
+                })
                 .collect();
             writeln!(f, "{}", cells.join("  ").trim_end())
         };
@@ -91,8 +112,13 @@ mod tests {
 
     #[test]
     fn text_columns_line_up_and_html_escapes() {
-        let t = Table::new(&["loss", "value"]).row(&["SSE", "4.75"]).row(&["a<b", "1"]);
-        assert_eq!(t.to_string(), "loss  value\n----  -----\nSSE   4.75\na<b   1\n");
+        let t = Table::new(&["loss", "value"])
+            .row(&["SSE", "4.75"])
+            .row(&["a<b", "1"]);
+        assert_eq!(
+            t.to_string(),
+            "loss  value\n----  -----\nSSE   4.75\na<b   1\n"
+        );
         assert!(t.to_html().contains("<td>a&lt;b</td>"));
         assert_eq!(t.rows().len(), 2);
     }

@@ -1,0 +1,154 @@
+//! Reading notebooks (any nbformat 3 or 4), and writing executed copies with their outputs.
+
+use anyhow::{anyhow, Result};
+use jupyter_protocol::{JupyterMessageContent, Stdio as Stream};
+use nbformat::v4::{self, Cell, MultilineString, Output};
+use std::path::Path;
+
+/// Reads a notebook, upgrading older formats to v4.5; the error says what is wrong and where.
+pub fn load(path: &Path) -> Result<v4::Notebook> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    parse(&text).map_err(|e| anyhow!("{} is not a usable notebook: {e}", path.display()))
+}
+
+/// Parses notebook JSON, upgrading older formats to v4.5.
+pub fn parse(text: &str) -> Result<v4::Notebook> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| anyhow!("invalid JSON ({e})"))?;
+    if !value.is_object() || value.get("cells").is_none() && value.get("worksheets").is_none() {
+        return Err(anyhow!(
+            "the JSON has no `cells`: it is not a Jupyter notebook"
+        ));
+    }
+    let parsed = nbformat::parse_notebook(text).map_err(|e| anyhow!("{e}"))?;
+    match parsed {
+        nbformat::Notebook::V4(nb) => Ok(nb),
+        nbformat::Notebook::V4QuirksMode(quirks) => Ok(quirks.repair()),
+        nbformat::Notebook::Legacy(nb) => nbformat::upgrade_legacy_notebook(nb),
+        nbformat::Notebook::V3(nb) => nbformat::upgrade_v3_notebook(nb),
+        other => Err(anyhow!("unsupported notebook format {other:?}")),
+    }
+}
+
+/// Serialises a notebook the way Jupyter does (sorted keys, one-space indent).
+pub fn save(nb: &v4::Notebook, path: &Path) -> Result<()> {
+    let text = nbformat::serialize_notebook(&nbformat::Notebook::V4(nb.clone()))
+        .map_err(|e| anyhow!("cannot serialise {}: {e}", path.display()))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text).map_err(|e| anyhow!("cannot write {}: {e}", path.display()))
+}
+
+/// A code cell's source as one string.
+pub fn source(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Code { source, .. } => Some(source.concat()),
+        _ => None,
+    }
+}
+
+/// Replaces a code cell's outputs and execution count.
+pub fn set_outputs(cell: &mut Cell, new_outputs: Vec<Output>, count: Option<usize>) {
+    if let Cell::Code {
+        outputs,
+        execution_count,
+        ..
+    } = cell
+    {
+        *outputs = new_outputs;
+        *execution_count = count.and_then(|c| i32::try_from(c).ok());
+    }
+}
+
+/// Turns the kernel's IOPub messages into notebook outputs, merging consecutive stream text.
+pub fn outputs(messages: &[JupyterMessageContent]) -> Vec<Output> {
+    let mut out: Vec<Output> = Vec::new();
+    for message in messages {
+        match message {
+            JupyterMessageContent::StreamContent(s) => {
+                let name = match s.name {
+                    Stream::Stdout => "stdout",
+                    Stream::Stderr => "stderr",
+                };
+                if let Some(Output::Stream { name: last, text }) = out.last_mut() {
+                    if last == name {
+                        text.0.push_str(&s.text);
+                        continue;
+                    }
+                }
+                out.push(Output::Stream {
+                    name: name.into(),
+                    text: MultilineString(s.text.clone()),
+                });
+            }
+            JupyterMessageContent::DisplayData(d) => {
+                out.push(Output::DisplayData(v4::DisplayData {
+                    data: d.data.clone(),
+                    metadata: d.metadata.clone(),
+                }))
+            }
+            JupyterMessageContent::ExecuteResult(r) => {
+                out.push(Output::ExecuteResult(v4::ExecuteResult {
+                    execution_count: r.execution_count,
+                    data: r.data.clone(),
+                    metadata: r.metadata.clone(),
+                }))
+            }
+            JupyterMessageContent::ErrorOutput(e) => out.push(Output::Error(v4::ErrorOutput {
+                ename: e.ename.clone(),
+                evalue: e.evalue.clone(),
+                traceback: e.traceback.clone(),
+            })),
+            JupyterMessageContent::ClearOutput(_) => out.clear(),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jupyter_protocol::StreamContent;
+
+    #[test]
+    fn malformed_json_and_non_notebooks_are_named() {
+        let bad = parse("{\"cells\": [").unwrap_err().to_string();
+        assert!(bad.starts_with("invalid JSON"), "{bad}");
+        let other = parse("{\"name\": \"package.json\"}")
+            .unwrap_err()
+            .to_string();
+        assert!(other.contains("not a Jupyter notebook"), "{other}");
+    }
+
+    #[test]
+    fn an_nbformat_4_4_notebook_is_upgraded() {
+        let text = r#"{"cells":[{"cell_type":"code","metadata":{},"execution_count":null,
+            "source":["let x = 1;"],"outputs":[]}],"metadata":{},"nbformat":4,"nbformat_minor":4}"#;
+        let nb = parse(text).unwrap();
+        assert_eq!(nb.nbformat_minor, 5);
+        assert_eq!(source(&nb.cells[0]).as_deref(), Some("let x = 1;"));
+    }
+
+    #[test]
+    fn consecutive_stream_text_is_merged_per_stream() {
+        let msgs = vec![
+            JupyterMessageContent::StreamContent(StreamContent::stdout("a\n")),
+            JupyterMessageContent::StreamContent(StreamContent::stdout("b\n")),
+            JupyterMessageContent::StreamContent(StreamContent {
+                name: Stream::Stderr,
+                text: "oops\n".into(),
+            }),
+        ];
+        let out = outputs(&msgs);
+        assert_eq!(out.len(), 2);
+        match &out[0] {
+            Output::Stream { name, text } => {
+                assert_eq!((name.as_str(), text.0.as_str()), ("stdout", "a\nb\n"))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

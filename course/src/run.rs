@@ -1,0 +1,229 @@
+//! `course run`: executes notebooks cell by cell on a fresh kernel each and reports honestly.
+
+use crate::kernel::{Kernel, KernelOptions};
+use crate::notebook;
+use crate::outcome::{judge, Outcome, Status};
+use anyhow::Result;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How notebooks are run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The kernelspec to run them on.
+    pub kernel: String,
+    /// Time limit of an ordinary cell.
+    pub timeout: Duration,
+    /// Time limit of a cell with a `:dep` line (the first build compiles every dependency).
+    pub dep_timeout: Duration,
+    /// How long a kernel may take to start.
+    pub startup_timeout: Duration,
+    /// Run a notebook's later cells after one fails.
+    pub keep_going: bool,
+    /// Where executed copies, kernel logs and the report go.
+    pub out_dir: PathBuf,
+    /// Print a line for every cell as it finishes.
+    pub verbose: bool,
+}
+
+/// The verdict on one cell, with where it sits.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellReport {
+    /// Position among all the notebook's cells, from 1 (as JupyterLab counts).
+    pub cell: usize,
+    /// The cell's id.
+    pub id: String,
+    /// Seconds from request to idle.
+    pub seconds: f64,
+    /// The verdict.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The verdict on one notebook.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotebookReport {
+    /// The notebook as given.
+    pub path: PathBuf,
+    /// The executed copy, when one was written.
+    pub executed: Option<PathBuf>,
+    /// Why the notebook could not run at all (unreadable, kernel would not start).
+    pub error: Option<String>,
+    /// Its code cells, in order.
+    pub cells: Vec<CellReport>,
+    /// Wall time, kernel start to shutdown.
+    pub seconds: f64,
+}
+
+impl NotebookReport {
+    /// Whether every code cell ran clean.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.cells.iter().all(|c| c.outcome.status.passed())
+    }
+
+    /// The first cell that did not pass.
+    pub fn first_failure(&self) -> Option<&CellReport> {
+        self.cells
+            .iter()
+            .find(|c| !c.outcome.status.passed() && c.outcome.status != Status::NotRun)
+    }
+
+    /// Checks passed and failed over all cells.
+    pub fn checks(&self) -> (usize, usize) {
+        self.cells.iter().fold((0, 0), |(p, f), c| {
+            (p + c.outcome.checks_passed, f + c.outcome.checks_failed)
+        })
+    }
+}
+
+fn not_run(reason: &str) -> Outcome {
+    Outcome {
+        status: Status::NotRun,
+        message: reason.into(),
+        checks_passed: 0,
+        checks_failed: 0,
+    }
+}
+
+/// Runs one notebook on a fresh kernel and writes its executed copy to `executed`.
+pub async fn run_notebook(path: &Path, executed: &Path, opts: &RunOptions) -> NotebookReport {
+    let started = Instant::now();
+    let mut report = NotebookReport {
+        path: path.to_path_buf(),
+        executed: None,
+        error: None,
+        cells: Vec::new(),
+        seconds: 0.0,
+    };
+    match execute_cells(path, executed, opts, &mut report).await {
+        Ok(()) => report.executed = Some(executed.to_path_buf()),
+        Err(e) => report.error = Some(format!("{e:#}")),
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+async fn execute_cells(
+    path: &Path,
+    executed: &Path,
+    opts: &RunOptions,
+    report: &mut NotebookReport,
+) -> Result<()> {
+    let mut nb = notebook::load(path)?;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .canonicalize()?;
+    let stem = executed.file_stem().unwrap_or_default().to_string_lossy();
+    let kernel_opts = KernelOptions {
+        name: opts.kernel.clone(),
+        cwd: folder,
+        log: opts.out_dir.join("logs").join(format!("{stem}.kernel.log")),
+        startup_timeout: opts.startup_timeout,
+    };
+    let mut kernel = Kernel::start(&kernel_opts).await?;
+    let mut stop: Option<String> = None;
+    let total = nb.cells.len();
+    for (i, cell) in nb.cells.iter_mut().enumerate() {
+        let Some(code) = notebook::source(cell) else {
+            continue;
+        };
+        let id = cell.id().to_string();
+        if code.trim().is_empty() {
+            continue;
+        }
+        if let Some(reason) = &stop {
+            report.cells.push(CellReport {
+                cell: i + 1,
+                id,
+                seconds: 0.0,
+                outcome: not_run(reason),
+            });
+            continue;
+        }
+        let limit = if code.contains(":dep") {
+            opts.dep_timeout
+        } else {
+            opts.timeout
+        };
+        if code.contains(":dep") && opts.verbose {
+            eprintln!("  cell {}/{total}: :dep (the first build compiles the crate's dependencies; later kernels reuse them)", i + 1);
+        }
+        let run = kernel.execute(&code, limit).await?;
+        let outcome = judge(&run, limit.as_secs());
+        notebook::set_outputs(cell, notebook::outputs(&run.outputs), run.execution_count);
+        if opts.verbose {
+            eprintln!(
+                "  cell {}/{total}: {} ({:.2} s)",
+                i + 1,
+                outcome.status.word(),
+                run.seconds
+            );
+        }
+        if outcome.status == Status::KernelLost {
+            stop = Some("the kernel was lost in an earlier cell".into());
+        } else if !outcome.status.passed() && !opts.keep_going {
+            stop = Some(format!(
+                "cell {} failed; run with --keep-going to run the rest",
+                i + 1
+            ));
+        }
+        report.cells.push(CellReport {
+            cell: i + 1,
+            id,
+            seconds: run.seconds,
+            outcome,
+        });
+    }
+    kernel.shutdown().await;
+    notebook::save(&nb, executed)
+}
+
+/// Picks a file name in `out_dir` for each notebook, keeping names apart when two collide.
+pub fn executed_paths(notebooks: &[PathBuf], out_dir: &Path) -> Vec<PathBuf> {
+    let mut taken = std::collections::HashSet::new();
+    notebooks
+        .iter()
+        .map(|nb| {
+            let stem = nb
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let mut name = format!("{stem}.ipynb");
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{stem}-{n}.ipynb");
+                n += 1;
+            }
+            out_dir.join(name)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colliding_notebook_names_get_distinct_copies() {
+        let paths = executed_paths(
+            &[
+                PathBuf::from("a/x.ipynb"),
+                PathBuf::from("b/x.ipynb"),
+                PathBuf::from("y.ipynb"),
+            ],
+            Path::new("out"),
+        );
+        assert_eq!(
+            paths,
+            vec![
+                PathBuf::from("out/x.ipynb"),
+                PathBuf::from("out/x-2.ipynb"),
+                PathBuf::from("out/y.ipynb")
+            ]
+        );
+    }
+}
