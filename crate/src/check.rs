@@ -37,6 +37,15 @@ fn diagnose(actual: f64, expected: f64, tol: f64) -> Option<&'static str> {
     }
 }
 
+/// A number rounded to 10 significant digits, so float noise (0.024999999999999998) reads as 0.025.
+fn tidy(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return format!("{v}");
+    }
+    let rounded: f64 = format!("{v:.9e}").parse().unwrap_or(v);
+    format!("{rounded}")
+}
+
 impl Checkable for f64 {
     fn mismatch(&self, expected: &f64, tol: f64) -> Option<String> {
         if close(*self, *expected, tol) {
@@ -46,7 +55,7 @@ impl Checkable for f64 {
     }
 
     fn show(&self) -> String {
-        format!("{self}")
+        tidy(*self)
     }
 }
 
@@ -212,6 +221,14 @@ mod tests {
             msg.contains("first difference at 2: expected 3, got 3.5"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn numbers_are_shown_without_float_noise() {
+        assert_eq!((0.1 + 0.2).show(), "0.3");
+        assert_eq!(0.024999999999999998.show(), "0.025");
+        assert_eq!(1.77005547e-4.show(), "0.000177005547");
+        assert_eq!(f64::NAN.show(), "NaN");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 pub use crate::activation::{relu, relu_prime, sigmoid, sigmoid_prime, Activation, Elementwise};
 pub use crate::check::{check, check_err, check_that, check_within, Checkable};
-pub use crate::error::{Error, Result};
+pub use crate::error::Error;
 pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, GradCheck};
 pub use crate::loss::{half_mse, half_sse, mse, sse, Loss};
 pub use crate::mlp::{Forward, Gradients, Mlp};

@@ -1,0 +1,205 @@
+//! `course run` against the real course kernel: the first lesson passes, and a failing check,
+//! a compile error, an endless loop and a broken file each fail it and are named.
+//!
+//! The first test to run installs evcxr_jupyter if it is missing (about 7 minutes) and
+//! compiles the lesson crate's dependencies once (later kernels reuse evcxr's cache).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root")
+        .to_path_buf()
+}
+
+/// Kernels compete for the two cores and for evcxr's cache: one test at a time, after set-up.
+fn kernel_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    static SETUP: OnceLock<()> = OnceLock::new();
+    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    SETUP.get_or_init(|| {
+        let status = Command::new(env!("CARGO_BIN_EXE_course"))
+            .args(["--root"])
+            .arg(root())
+            .arg("setup")
+            .status()
+            .expect("course setup starts");
+        assert!(status.success(), "course setup failed");
+    });
+    guard
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    report: Value,
+    out: tempfile::TempDir,
+}
+
+fn course_run(notebooks: &[&Path], extra: &[&str]) -> Run {
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(root())
+        .arg("run")
+        .args(notebooks)
+        .arg("--out")
+        .arg(out.path())
+        .args(extra)
+        .output()
+        .expect("course run starts");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report_path = out.path().join("report.json");
+    let report = std::fs::read_to_string(&report_path)
+        .map(|s| serde_json::from_str(&s).expect("report.json is JSON"))
+        .unwrap_or_else(|e| panic!("no report.json ({e}); stdout:\n{stdout}\nstderr:\n{stderr}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout,
+        report,
+        out,
+    }
+}
+
+/// Writes a notebook of code cells whose first cell loads the lesson crate by absolute path.
+fn notebook(dir: &Path, name: &str, cells: &[&str]) -> PathBuf {
+    let dep = format!(
+        ":dep backprop = {{ path = {:?} }}\nuse backprop::prelude::*;",
+        root().join("crate").display().to_string()
+    );
+    let cells: Vec<Value> = std::iter::once(dep.as_str())
+        .chain(cells.iter().copied())
+        .enumerate()
+        .map(|(i, src)| {
+            serde_json::json!({"cell_type": "code", "id": format!("cell-{i}"), "metadata": {},
+                "execution_count": null, "source": src, "outputs": []})
+        })
+        .collect();
+    let nb = serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&nb).unwrap()).unwrap();
+    path
+}
+
+fn cell<'a>(report: &'a Value, position: usize) -> &'a Value {
+    report["notebooks"][0]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell"] == position)
+        .unwrap_or_else(|| panic!("no cell {position} in {report:#}"))
+}
+
+#[test]
+fn the_first_lesson_passes_with_every_check_green_and_its_source_untouched() {
+    let _lock = kernel_lock();
+    let lesson = root().join("notebooks/01-loss.ipynb");
+    let before = std::fs::read(&lesson).unwrap();
+    let run = course_run(&[&lesson], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let nb = &run.report["notebooks"][0];
+    assert_eq!(nb["error"], Value::Null);
+    let cells = nb["cells"].as_array().unwrap();
+    assert!(cells.iter().all(|c| c["status"] == "ok"), "{nb:#}");
+    let passed: u64 = cells.iter().map(|c| c["checks_passed"].as_u64().unwrap()).sum();
+    assert_eq!(passed, 4, "the lesson has four checks: {nb:#}");
+    assert_eq!(std::fs::read(&lesson).unwrap(), before, "the source notebook changed");
+
+    let executed: Value = serde_json::from_str(
+        &std::fs::read_to_string(run.out.path().join("01-loss.ipynb")).unwrap(),
+    )
+    .unwrap();
+    let outputs: Vec<&Value> = executed["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.get("outputs"))
+        .flat_map(|o| o.as_array().unwrap())
+        .collect();
+    assert!(
+        outputs.iter().any(|o| o["data"]["image/svg+xml"].is_string() || o["data"]["image/svg+xml"].is_array()),
+        "the executed copy has no chart"
+    );
+    assert!(outputs.iter().any(|o| o["data"]["text/html"].to_string().contains("<table>")));
+}
+
+#[test]
+fn a_failing_check_fails_the_run_and_names_the_cell_and_the_values() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = notebook(
+        dir.path(),
+        "wrong-mse.ipynb",
+        &[
+            "let y = array![1.0, 2.0];\nlet y_hat = array![0.0, 2.0];",
+            "let my_mse = (&y - &y_hat).mapv(|e| e * e).sum();\ncheck(\"MSE\", &my_mse, &0.5, \"divide by the number of records\");",
+            "println!(\"not reached\");",
+        ],
+    );
+    let run = course_run(&[&nb], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let failed = cell(&run.report, 3);
+    assert_eq!(failed["status"], "panic");
+    assert_eq!(failed["checks_failed"], 1);
+    let message = failed["message"].as_str().unwrap();
+    assert!(message.contains("✗ MSE"), "{message}");
+    assert!(message.contains("expected: 0.5") && message.contains("actual:   1"), "{message}");
+    assert!(message.contains("twice the answer"), "{message}");
+    assert_eq!(cell(&run.report, 4)["status"], "not_run");
+    assert!(run.stdout.contains("wrong-mse.ipynb"), "{}", run.stdout);
+    assert!(run.stdout.contains("cell 3 (panic)"), "{}", run.stdout);
+}
+
+#[test]
+fn a_compile_error_fails_the_run_and_shows_the_compiler_message() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = notebook(dir.path(), "typo.ipynb", &["let loss: f64 = mse(&array![1.0], &array![2.0]);"]);
+    let run = course_run(&[&nb], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let failed = cell(&run.report, 2);
+    assert_eq!(failed["status"], "error");
+    assert!(failed["message"].as_str().unwrap().contains("mismatched types"), "{failed:#}");
+    assert!(run.stdout.contains("cell 2 (error)"), "{}", run.stdout);
+}
+
+#[test]
+fn an_endless_loop_is_interrupted_at_the_time_limit_and_later_cells_can_go_on() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = notebook(
+        dir.path(),
+        "forever.ipynb",
+        &["let mut n = 0u64;\nloop { n = n.wrapping_add(1); }", "println!(\"✓ the kernel answers again\");"],
+    );
+    let run = course_run(&[&nb], &["--timeout", "8", "--keep-going"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let stuck = cell(&run.report, 2);
+    assert_eq!(stuck["status"], "timeout");
+    let seconds = stuck["seconds"].as_f64().unwrap();
+    assert!((8.0..40.0).contains(&seconds), "interrupted after {seconds} s");
+    assert_eq!(cell(&run.report, 3)["status"], "ok", "{:#}", run.report);
+    assert_eq!(cell(&run.report, 3)["checks_passed"], 1);
+    assert!(run.stdout.contains("cell 2 (timeout)"), "{}", run.stdout);
+}
+
+#[test]
+fn a_file_that_is_not_a_notebook_fails_with_its_name_and_the_run_goes_on() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.ipynb");
+    std::fs::write(&broken, "{\"cells\": [").unwrap();
+    let fine = notebook(dir.path(), "fine.ipynb", &["check(\"one\", &1.0, &1.0, \"\");"]);
+    let run = course_run(&[&broken, &fine], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let notebooks = run.report["notebooks"].as_array().unwrap();
+    let error = notebooks[0]["error"].as_str().unwrap();
+    assert!(error.contains("broken.ipynb") && error.contains("invalid JSON"), "{error}");
+    assert_eq!(notebooks[1]["cells"][1]["status"], "ok");
+    assert_eq!(run.report["notebooks_passed"], 1);
+}
