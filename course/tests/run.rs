@@ -80,13 +80,14 @@ fn notebook(dir: &Path, name: &str, cells: &[&str]) -> PathBuf {
                 "execution_count": null, "source": src, "outputs": []})
         })
         .collect();
-    let nb = serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
+    let nb =
+        serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
     let path = dir.join(name);
     std::fs::write(&path, serde_json::to_string_pretty(&nb).unwrap()).unwrap();
     path
 }
 
-fn cell<'a>(report: &'a Value, position: usize) -> &'a Value {
+fn cell(report: &Value, position: usize) -> &Value {
     report["notebooks"][0]["cells"]
         .as_array()
         .unwrap()
@@ -106,9 +107,16 @@ fn the_first_lesson_passes_with_every_check_green_and_its_source_untouched() {
     assert_eq!(nb["error"], Value::Null);
     let cells = nb["cells"].as_array().unwrap();
     assert!(cells.iter().all(|c| c["status"] == "ok"), "{nb:#}");
-    let passed: u64 = cells.iter().map(|c| c["checks_passed"].as_u64().unwrap()).sum();
+    let passed: u64 = cells
+        .iter()
+        .map(|c| c["checks_passed"].as_u64().unwrap())
+        .sum();
     assert_eq!(passed, 4, "the lesson has four checks: {nb:#}");
-    assert_eq!(std::fs::read(&lesson).unwrap(), before, "the source notebook changed");
+    assert_eq!(
+        std::fs::read(&lesson).unwrap(),
+        before,
+        "the source notebook changed"
+    );
 
     let executed: Value = serde_json::from_str(
         &std::fs::read_to_string(run.out.path().join("01-loss.ipynb")).unwrap(),
@@ -122,10 +130,14 @@ fn the_first_lesson_passes_with_every_check_green_and_its_source_untouched() {
         .flat_map(|o| o.as_array().unwrap())
         .collect();
     assert!(
-        outputs.iter().any(|o| o["data"]["image/svg+xml"].is_string() || o["data"]["image/svg+xml"].is_array()),
+        outputs.iter().any(
+            |o| o["data"]["image/svg+xml"].is_string() || o["data"]["image/svg+xml"].is_array()
+        ),
         "the executed copy has no chart"
     );
-    assert!(outputs.iter().any(|o| o["data"]["text/html"].to_string().contains("<table>")));
+    assert!(outputs
+        .iter()
+        .any(|o| o["data"]["text/html"].to_string().contains("<table>")));
 }
 
 #[test]
@@ -148,7 +160,10 @@ fn a_failing_check_fails_the_run_and_names_the_cell_and_the_values() {
     assert_eq!(failed["checks_failed"], 1);
     let message = failed["message"].as_str().unwrap();
     assert!(message.contains("✗ MSE"), "{message}");
-    assert!(message.contains("expected: 0.5") && message.contains("actual:   1"), "{message}");
+    assert!(
+        message.contains("expected: 0.5") && message.contains("actual:   1"),
+        "{message}"
+    );
     assert!(message.contains("twice the answer"), "{message}");
     assert_eq!(cell(&run.report, 4)["status"], "not_run");
     assert!(run.stdout.contains("wrong-mse.ipynb"), "{}", run.stdout);
@@ -159,12 +174,22 @@ fn a_failing_check_fails_the_run_and_names_the_cell_and_the_values() {
 fn a_compile_error_fails_the_run_and_shows_the_compiler_message() {
     let _lock = kernel_lock();
     let dir = tempfile::tempdir().unwrap();
-    let nb = notebook(dir.path(), "typo.ipynb", &["let loss: f64 = mse(&array![1.0], &array![2.0]);"]);
+    let nb = notebook(
+        dir.path(),
+        "typo.ipynb",
+        &["let loss: f64 = mse(&array![1.0], &array![2.0]);"],
+    );
     let run = course_run(&[&nb], &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let failed = cell(&run.report, 2);
     assert_eq!(failed["status"], "error");
-    assert!(failed["message"].as_str().unwrap().contains("mismatched types"), "{failed:#}");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("mismatched types"),
+        "{failed:#}"
+    );
     assert!(run.stdout.contains("cell 2 (error)"), "{}", run.stdout);
 }
 
@@ -175,14 +200,20 @@ fn an_endless_loop_is_interrupted_at_the_time_limit_and_later_cells_can_go_on() 
     let nb = notebook(
         dir.path(),
         "forever.ipynb",
-        &["let mut n = 0u64;\nloop { n = n.wrapping_add(1); }", "println!(\"✓ the kernel answers again\");"],
+        &[
+            "let mut n = 0u64;\nloop { n = n.wrapping_add(1); }",
+            "println!(\"✓ the kernel answers again\");",
+        ],
     );
     let run = course_run(&[&nb], &["--timeout", "8", "--keep-going"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let stuck = cell(&run.report, 2);
     assert_eq!(stuck["status"], "timeout");
     let seconds = stuck["seconds"].as_f64().unwrap();
-    assert!((8.0..40.0).contains(&seconds), "interrupted after {seconds} s");
+    assert!(
+        (8.0..40.0).contains(&seconds),
+        "interrupted after {seconds} s"
+    );
     assert_eq!(cell(&run.report, 3)["status"], "ok", "{:#}", run.report);
     assert_eq!(cell(&run.report, 3)["checks_passed"], 1);
     assert!(run.stdout.contains("cell 2 (timeout)"), "{}", run.stdout);
@@ -194,12 +225,19 @@ fn a_file_that_is_not_a_notebook_fails_with_its_name_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.ipynb");
     std::fs::write(&broken, "{\"cells\": [").unwrap();
-    let fine = notebook(dir.path(), "fine.ipynb", &["check(\"one\", &1.0, &1.0, \"\");"]);
+    let fine = notebook(
+        dir.path(),
+        "fine.ipynb",
+        &["check(\"one\", &1.0, &1.0, \"\");"],
+    );
     let run = course_run(&[&broken, &fine], &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let notebooks = run.report["notebooks"].as_array().unwrap();
     let error = notebooks[0]["error"].as_str().unwrap();
-    assert!(error.contains("broken.ipynb") && error.contains("invalid JSON"), "{error}");
+    assert!(
+        error.contains("broken.ipynb") && error.contains("invalid JSON"),
+        "{error}"
+    );
     assert_eq!(notebooks[1]["cells"][1]["status"], "ok");
     assert_eq!(run.report["notebooks_passed"], 1);
 }
