@@ -64,6 +64,22 @@ pub struct Kernel {
     _runtime: tempfile::TempDir,
 }
 
+/// Connects the IOPub, shell and control sockets.
+async fn connect(
+    info: &ConnectionInfo,
+    session: &str,
+) -> Result<(
+    zmq::ClientIoPubConnection,
+    zmq::ClientShellConnection,
+    zmq::ClientControlConnection,
+)> {
+    let iopub = zmq::create_client_iopub_connection(info, "", session).await?;
+    let identity = zmq::peer_identity_for_session(session)?;
+    let shell = zmq::create_client_shell_connection_with_identity(info, session, identity).await?;
+    let control = zmq::create_client_control_connection(info, session).await?;
+    Ok((iopub, shell, control))
+}
+
 /// Forwards every message read from a socket to `tx`; stops when the socket or the receiver is gone.
 macro_rules! pump {
     ($conn:expr, $tx:expr, $wrap:expr) => {{
@@ -141,11 +157,31 @@ impl Kernel {
         drop(listeners);
 
         let session = uuid::Uuid::new_v4().to_string();
-        let iopub = zmq::create_client_iopub_connection(&info, "", &session).await?;
-        let identity = zmq::peer_identity_for_session(&session)?;
-        let shell =
-            zmq::create_client_shell_connection_with_identity(&info, &session, identity).await?;
-        let control = zmq::create_client_control_connection(&info, &session).await?;
+        let deadline = Instant::now() + opts.startup_timeout;
+        let mut child = child;
+        // The kernel binds its ports some time after it starts, and a ZeroMQ connect here
+        // fails at once instead of waiting, so keep trying until it listens.
+        let (iopub, shell, control) = loop {
+            match connect(&info, &session).await {
+                Ok(sockets) => break sockets,
+                Err(e) => {
+                    if let Ok(Some(status)) = child.try_wait() {
+                        bail!(
+                            "the kernel exited while starting ({status}); see {}",
+                            opts.log.display()
+                        );
+                    }
+                    if Instant::now() > deadline {
+                        bail!(
+                            "could not connect to the kernel within {} s ({e}); see {}",
+                            opts.startup_timeout.as_secs(),
+                            opts.log.display()
+                        );
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
         let (shell, shell_recv) = shell.split();
         let (tx, events) = unbounded_channel();
         pump!(iopub, tx.clone(), Event::IoPub);
