@@ -33,6 +33,9 @@ pub enum Error {
         /// Name of the empty operand.
         what: &'static str,
     },
+    /// A data file is missing or malformed; the message names the file, column and row.
+    #[error("{0}")]
+    Data(String),
     /// A chart could not be drawn.
     #[error("could not draw the chart: {0}")]
     Plot(String),

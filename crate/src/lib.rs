@@ -7,18 +7,25 @@
 //! | [`activation`], [`unit`] | 3. The single unit |
 //! | [`mlp`] | 5. The forward pass, 6. Backpropagation |
 //! | [`gradcheck`] | 6. Backpropagation |
+//! | [`graph`] | 10. The computational graph |
+//! | [`random`], [`train`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
 //! Notebooks import everything with `use backprop::prelude::*;`.
 
 pub mod activation;
 pub mod check;
+#[cfg(feature = "data")]
+pub mod data;
 pub mod error;
 pub mod gradcheck;
+pub mod graph;
 pub mod loss;
 pub mod mlp;
 pub mod plot;
 pub mod prelude;
+pub mod random;
 pub mod table;
+pub mod train;
 pub mod unit;
 
 pub use error::{Error, Result};

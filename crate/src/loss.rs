@@ -123,6 +123,40 @@ pub fn half_mse(y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
     Loss::HalfMse.value(y, y_hat)
 }
 
+/// Binary cross-entropy: −(1/n) Σ [y ln ŷ + (1 − y) ln(1 − ŷ)], for targets 0 or 1 and
+/// predictions in (0, 1). Predictions are clamped to [1e-15, 1 − 1e-15] so a confident
+/// mistake costs a large finite loss rather than infinity.
+///
+/// Introduced in lesson 11 (cross-entropy).
+///
+/// # Shapes
+/// `y`: (n,), `y_hat`: (n,).
+///
+/// ```
+/// use backprop::prelude::*;
+/// let l = cross_entropy(&array![1.0, 0.0], &array![0.5, 0.5])?;
+/// assert!((l - 2f64.ln()).abs() < 1e-15);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn cross_entropy(y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
+    same_len("cross-entropy", ("y", y.len()), ("y_hat", y_hat.len()))?;
+    if y.is_empty() {
+        return Err(Error::Empty {
+            op: "cross-entropy",
+            what: "y",
+        });
+    }
+    let terms: Vec<f64> = y
+        .iter()
+        .zip(y_hat)
+        .map(|(&t, &p)| {
+            let p = p.clamp(1e-15, 1.0 - 1e-15);
+            t * p.ln() + (1.0 - t) * (1.0 - p).ln()
+        })
+        .collect();
+    Ok(-terms.iter().fold(0.0, |a, b| a + b) / y.len() as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +203,22 @@ mod tests {
             10.0 * sse(&y, &y_hat).unwrap()
         );
         assert_abs_diff_eq!(mse(&y10, &y_hat10).unwrap(), mse(&y, &y_hat).unwrap());
+    }
+
+    #[test]
+    fn cross_entropy_punishes_confident_mistakes_far_more_than_mse() {
+        let y = array![1.0];
+        let wrong = array![0.01];
+        assert_abs_diff_eq!(
+            cross_entropy(&y, &wrong).unwrap(),
+            -(0.01f64.ln()),
+            epsilon = 1e-12
+        );
+        assert!(cross_entropy(&y, &wrong).unwrap() > 4.0 && mse(&y, &wrong).unwrap() < 1.0);
+        assert!(cross_entropy(&y, &array![1.0]).unwrap() < 1e-12);
+        assert!(cross_entropy(&array![0.0], &array![1.0])
+            .unwrap()
+            .is_finite());
     }
 
     #[test]

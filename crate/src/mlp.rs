@@ -12,6 +12,7 @@
 
 use crate::activation::Activation;
 use crate::error::{same_len, vec_mat, Error, Result};
+use crate::table::Table;
 use ndarray::{Array1, Array2, Axis};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::SeedableRng;
@@ -216,6 +217,45 @@ impl Mlp {
         let y_hat = self.forward(x)?.y_hat;
         same_len("the loss", ("y", y.len()), ("y_hat", y_hat.len()))?;
         Ok(0.5 * (y - &y_hat).mapv(|e| e * e).sum())
+    }
+
+    /// The network as a table: each layer's weights, shape, parameter count and activation.
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let t = Mlp::random(4, 3, 2, 0).table();
+    /// assert_eq!(t.rows()[2], ["total", "", "", "18", ""]);
+    /// ```
+    pub fn table(&self) -> Table {
+        let layer = |name: &str, w: &Array2<f64>, act: Activation| {
+            [
+                name.to_string(),
+                if name.starts_with("input") {
+                    "w_ih"
+                } else {
+                    "w_ho"
+                }
+                .to_string(),
+                format!("{} × {}", w.nrows(), w.ncols()),
+                w.len().to_string(),
+                format!("{act:?}"),
+            ]
+        };
+        Table::new(&["layer", "weights", "shape", "parameters", "activation"])
+            .row(&layer("input → hidden", &self.w_ih, self.hidden))
+            .row(&layer("hidden → output", &self.w_ho, self.output))
+            .row(&[
+                "total",
+                "",
+                "",
+                &(self.w_ih.len() + self.w_ho.len()).to_string(),
+                "",
+            ])
+    }
+
+    /// Called by evcxr: a network shows itself as its table of layers.
+    pub fn evcxr_display(&self) {
+        self.table().evcxr_display();
     }
 
     /// One gradient-descent step: w ← w − η · ∂loss/∂w for both layers.

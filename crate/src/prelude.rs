@@ -2,11 +2,21 @@
 
 pub use crate::activation::{relu, relu_prime, sigmoid, sigmoid_prime, Activation, Elementwise};
 pub use crate::check::{check, check_err, check_that, check_within, Checkable};
+#[cfg(feature = "data")]
+pub use crate::data::{column, prepare, read_admissions, Prepared};
 pub use crate::error::Error;
 pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, GradCheck};
-pub use crate::loss::{half_mse, half_sse, mse, sse, Loss};
+pub use crate::graph::{Graph, NodeId, Op};
+pub use crate::loss::{cross_entropy, half_mse, half_sse, mse, sse, Loss};
 pub use crate::mlp::{Forward, Gradients, Mlp};
-pub use crate::plot::{line_chart, Figure, Series};
+pub use crate::plot::{line_chart, scatter_chart, surface_chart, Figure, Series};
+pub use crate::random::NumpyRandom;
 pub use crate::table::Table;
+pub use crate::train::{
+    mlp_accuracy, mlp_mse, train_mlp, train_unit, train_unit_sgd, unit_accuracy, unit_mse, History,
+    LossReport, UnitLoss,
+};
 pub use crate::unit::{error_term, unit_input, unit_output, unit_step, UnitStep};
 pub use ndarray::{array, s, Array, Array1, Array2, ArrayView1, ArrayView2, Axis};
+#[cfg(feature = "data")]
+pub use polars::prelude::DataFrame;

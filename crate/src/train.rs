@@ -1,0 +1,526 @@
+//! Training loops as the lessons run them, and the history they leave behind.
+//!
+//! Introduced in lesson 4 (gradient descent on the admissions data). Sums run record by
+//! record, in order, so a seeded run prints the same digits as the original Python course.
+
+use crate::activation::{sigmoid, Activation};
+use crate::error::{same_len, vec_mat, Error, Result};
+use crate::loss::cross_entropy;
+use crate::mlp::Mlp;
+use crate::plot::{line_chart, Figure, Series};
+use crate::random::NumpyRandom;
+use ndarray::{Array1, Array2, ArrayView1};
+
+/// The losses a training run recorded, and the lines it printed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// (epoch, training loss) at every report.
+    pub losses: Vec<(usize, f64)>,
+    /// The report lines, as printed.
+    pub lines: Vec<String>,
+}
+
+impl History {
+    /// Records a loss and prints its line: `Train loss:  …`, flagged when it went up.
+    pub fn report(&mut self, epoch: usize, loss: f64) {
+        let rising = self.losses.last().is_some_and(|&(_, last)| last < loss);
+        let line = if rising {
+            format!("Train loss:  {loss}   WARNING - Loss Increasing")
+        } else {
+            format!("Train loss:  {loss}")
+        };
+        println!("{line}");
+        self.lines.push(line);
+        self.losses.push((epoch, loss));
+    }
+
+    /// Records a loss without printing (for runs that record every epoch).
+    pub fn record(&mut self, epoch: usize, loss: f64) {
+        self.losses.push((epoch, loss));
+    }
+
+    /// The loss curve.
+    pub fn chart(&self, title: &str) -> Result<Figure> {
+        let points = self.losses.iter().map(|&(e, l)| (e as f64, l));
+        line_chart(
+            title,
+            "epoch",
+            "training loss (MSE)",
+            &[Series::new("train", points)],
+        )
+    }
+
+    /// Called by evcxr: a history shows itself as its loss curve.
+    pub fn evcxr_display(&self) {
+        match self.chart("Training loss") {
+            Ok(figure) => figure.evcxr_display(),
+            Err(e) => println!("{e}"),
+        }
+    }
+}
+
+/// Sum of `values`, one after another (ndarray's `sum` adds in a different order).
+pub fn sum_in_order<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    values.into_iter().fold(0.0, |acc, v| acc + v)
+}
+
+/// x · w, term by term in order.
+fn dot_in_order(x: ArrayView1<f64>, w: &Array1<f64>) -> f64 {
+    x.iter().zip(w).fold(0.0, |acc, (a, b)| acc + a * b)
+}
+
+/// The mean squared error of a sigmoid unit's predictions over all records.
+///
+/// # Shapes
+/// `features`: (n, k), `targets`: (n,), `w`: (k,).
+pub fn unit_mse(features: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> Result<f64> {
+    check_data(features, targets, w)?;
+    let squares: Vec<f64> = features
+        .rows()
+        .into_iter()
+        .zip(targets)
+        .map(|(x, y)| (sigmoid(dot_in_order(x, w)) - y).powi(2))
+        .collect();
+    Ok(sum_in_order(&squares) / targets.len() as f64)
+}
+
+/// The share of records whose thresholded prediction (ŷ > 0.5) equals the target.
+///
+/// # Shapes
+/// `features`: (n, k), `targets`: (n,), `w`: (k,).
+pub fn unit_accuracy(
+    features: &Array2<f64>,
+    targets: &Array1<f64>,
+    w: &Array1<f64>,
+) -> Result<f64> {
+    check_data(features, targets, w)?;
+    let right = features
+        .rows()
+        .into_iter()
+        .zip(targets)
+        .filter(|(x, y)| f64::from(u8::from(sigmoid(dot_in_order(x.view(), w)) > 0.5)) == **y)
+        .count();
+    Ok(right as f64 / targets.len() as f64)
+}
+
+fn check_data(features: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> Result<()> {
+    same_len(
+        "training",
+        ("features rows", features.nrows()),
+        ("targets", targets.len()),
+    )?;
+    vec_mat(
+        "training",
+        ("w", w.len()),
+        ("features.t()", (features.ncols(), features.nrows())),
+    )
+}
+
+/// Trains a sigmoid unit by full-batch gradient descent, as lesson 4 does: each epoch sums
+/// the steps η·δ·x over every record, then moves the weights by their mean. Reports the
+/// training MSE ten times (every `epochs / 10` epochs, from epoch 0).
+///
+/// # Shapes
+/// `features`: (n, k), `targets`: (n,), `w`: (k,) → trained weights (k,).
+pub fn train_unit(
+    features: &Array2<f64>,
+    targets: &Array1<f64>,
+    mut w: Array1<f64>,
+    epochs: usize,
+    eta: f64,
+) -> Result<(Array1<f64>, History)> {
+    check_data(features, targets, &w)?;
+    let n = features.nrows() as f64;
+    let every = (epochs / 10).max(1);
+    let mut history = History::default();
+    for epoch in 0..epochs {
+        let mut del_w = Array1::<f64>::zeros(w.len());
+        for (x, &y) in features.rows().into_iter().zip(targets) {
+            let output = sigmoid(dot_in_order(x, &w));
+            let error_term = (y - output) * output * (1.0 - output);
+            del_w.zip_mut_with(&x, |d, &xi| *d += error_term * xi);
+        }
+        w.zip_mut_with(&del_w, |wi, &d| *wi += eta * d / n);
+        if epoch % every == 0 {
+            history.report(epoch, unit_mse(features, targets, &w)?);
+        }
+    }
+    Ok((w, history))
+}
+
+/// The loss a sigmoid unit is trained to lower.
+///
+/// Introduced in lesson 9 (SGD); cross-entropy in lesson 11.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitLoss {
+    /// Mean squared error; error term δ = (y − ŷ)·ŷ(1 − ŷ).
+    Mse,
+    /// Binary cross-entropy; the sigmoid's slope cancels and δ = y − ŷ.
+    CrossEntropy,
+}
+
+impl UnitLoss {
+    /// The error term δ for one record.
+    fn delta(self, y: f64, y_hat: f64) -> f64 {
+        match self {
+            UnitLoss::Mse => (y - y_hat) * y_hat * (1.0 - y_hat),
+            UnitLoss::CrossEntropy => y - y_hat,
+        }
+    }
+
+    /// The loss of a unit with weights `w` over all records.
+    ///
+    /// # Shapes
+    /// `features`: (n, k), `targets`: (n,), `w`: (k,).
+    pub fn value(
+        self,
+        features: &Array2<f64>,
+        targets: &Array1<f64>,
+        w: &Array1<f64>,
+    ) -> Result<f64> {
+        match self {
+            UnitLoss::Mse => unit_mse(features, targets, w),
+            UnitLoss::CrossEntropy => {
+                check_data(features, targets, w)?;
+                let y_hat = Array1::from_iter(
+                    features
+                        .rows()
+                        .into_iter()
+                        .map(|x| sigmoid(dot_in_order(x, w))),
+                );
+                cross_entropy(targets, &y_hat)
+            }
+        }
+    }
+}
+
+/// Trains a sigmoid unit with mini-batch stochastic gradient descent: every epoch shuffles
+/// the records with `rng`, then steps after each batch of `batch_size` records by the batch's
+/// mean step. Records the training loss after every epoch (silently). `batch_size` equal to
+/// the number of records is full-batch gradient descent.
+///
+/// # Shapes
+/// `features`: (n, k), `targets`: (n,), `w`: (k,) → trained weights (k,).
+#[allow(clippy::too_many_arguments)]
+pub fn train_unit_sgd(
+    features: &Array2<f64>,
+    targets: &Array1<f64>,
+    mut w: Array1<f64>,
+    epochs: usize,
+    eta: f64,
+    batch_size: usize,
+    loss: UnitLoss,
+    rng: &mut NumpyRandom,
+) -> Result<(Array1<f64>, History)> {
+    check_data(features, targets, &w)?;
+    if batch_size == 0 {
+        return Err(Error::Invalid {
+            name: "batch_size",
+            value: "0".into(),
+            rule: "a batch needs at least one record",
+        });
+    }
+    let mut history = History::default();
+    history.record(0, loss.value(features, targets, &w)?);
+    let mut order: Vec<usize> = (0..features.nrows()).collect();
+    for epoch in 1..=epochs {
+        rng.shuffle(&mut order);
+        for batch in order.chunks(batch_size) {
+            let mut del_w = Array1::<f64>::zeros(w.len());
+            for &i in batch {
+                let x = features.row(i);
+                let y_hat = sigmoid(dot_in_order(x, &w));
+                let delta = loss.delta(targets[i], y_hat);
+                del_w.zip_mut_with(&x, |d, &xi| *d += delta * xi);
+            }
+            let m = batch.len() as f64;
+            w.zip_mut_with(&del_w, |wi, &d| *wi += eta * d / m);
+        }
+        history.record(epoch, loss.value(features, targets, &w)?);
+    }
+    Ok((w, history))
+}
+
+/// How a network's training loss is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossReport {
+    /// The MSE of the network's predictions over every record.
+    Correct,
+    /// The original course's slip: the hidden output of the *last* record of the epoch is fed
+    /// to the output layer, and that one prediction is compared with every target.
+    AsOriginal,
+}
+
+/// The MSE of a one-output network over every record, summed in order.
+///
+/// # Shapes
+/// `features`: (n, n_input), `targets`: (n,).
+pub fn mlp_mse(net: &Mlp, features: &Array2<f64>, targets: &Array1<f64>) -> Result<f64> {
+    let mut squares = Vec::with_capacity(targets.len());
+    for (x, y) in features.rows().into_iter().zip(targets) {
+        let y_hat = net.forward(&x.to_owned())?.y_hat[0];
+        squares.push((y_hat - y).powi(2));
+    }
+    Ok(sum_in_order(&squares) / targets.len() as f64)
+}
+
+/// The share of records whose thresholded prediction (ŷ > 0.5) equals the target.
+///
+/// # Shapes
+/// `features`: (n, n_input), `targets`: (n,).
+pub fn mlp_accuracy(net: &Mlp, features: &Array2<f64>, targets: &Array1<f64>) -> Result<f64> {
+    let mut right = 0;
+    for (x, y) in features.rows().into_iter().zip(targets) {
+        let y_hat = net.forward(&x.to_owned())?.y_hat[0];
+        right += usize::from(f64::from(u8::from(y_hat > 0.5)) == *y);
+    }
+    Ok(right as f64 / targets.len() as f64)
+}
+
+/// Trains a sigmoid network with one output by full-batch backpropagation, as lesson 7 does:
+/// each epoch sums every record's weight steps, then moves the weights by their mean.
+/// Reports the training loss ten times; [`LossReport::AsOriginal`] reproduces the original
+/// course's printout, slip included.
+///
+/// The arithmetic follows the original's formulas term by term (e.g. `error * out * (1 - out)`),
+/// so seeded runs print the same digits.
+///
+/// # Shapes
+/// `features`: (n, n_input), `targets`: (n,); `net` with one output.
+pub fn train_mlp(
+    mut net: Mlp,
+    features: &Array2<f64>,
+    targets: &Array1<f64>,
+    epochs: usize,
+    eta: f64,
+    report: LossReport,
+) -> Result<(Mlp, History)> {
+    if net.hidden != Activation::Sigmoid || net.output != Activation::Sigmoid || net.n_output() != 1
+    {
+        return Err(Error::Invalid {
+            name: "net",
+            value: format!(
+                "{:?}/{:?} with {} outputs",
+                net.hidden,
+                net.output,
+                net.n_output()
+            ),
+            rule: "train_mlp follows the lesson's formulas: sigmoid layers and one output",
+        });
+    }
+    same_len(
+        "training",
+        ("features rows", features.nrows()),
+        ("targets", targets.len()),
+    )?;
+    vec_mat(
+        "training",
+        ("a record", features.ncols()),
+        ("w_ih", net.w_ih.dim()),
+    )?;
+    let n = features.nrows() as f64;
+    let every = (epochs / 10).max(1);
+    let mut history = History::default();
+    let w_ho = |net: &Mlp| net.w_ho.column(0).to_owned();
+    for epoch in 0..epochs {
+        let mut del_ih = Array2::<f64>::zeros(net.w_ih.dim());
+        let mut del_ho = Array1::<f64>::zeros(net.n_hidden());
+        let who = w_ho(&net);
+        let mut last = None;
+        for (x, &y) in features.rows().into_iter().zip(targets) {
+            let hidden = hidden_output(&net, x);
+            let out = sigmoid(dot_in_order(hidden.view(), &who));
+            let output_error_term = (y - out) * out * (1.0 - out);
+            for j in 0..hidden.len() {
+                let hidden_error = output_error_term * who[j];
+                let hidden_error_term = hidden_error * hidden[j] * (1.0 - hidden[j]);
+                del_ho[j] += output_error_term * hidden[j];
+                for (i, xi) in x.iter().enumerate() {
+                    del_ih[[i, j]] += hidden_error_term * xi;
+                }
+            }
+            last = Some(x);
+        }
+        net.w_ih.zip_mut_with(&del_ih, |w, &d| *w += eta * d / n);
+        net.w_ho
+            .column_mut(0)
+            .zip_mut_with(&del_ho, |w, &d| *w += eta * d / n);
+        if epoch % every == 0 {
+            let loss = match (report, last) {
+                (LossReport::AsOriginal, Some(x)) => {
+                    let out = sigmoid(dot_in_order(hidden_output(&net, x).view(), &w_ho(&net)));
+                    let squares: Vec<f64> = targets.iter().map(|y| (out - y).powi(2)).collect();
+                    sum_in_order(&squares) / n
+                }
+                _ => mlp_mse(&net, features, targets)?,
+            };
+            history.report(epoch, loss);
+        }
+    }
+    Ok((net, history))
+}
+
+/// σ(x · w_ih), each hidden unit's sum taken in order.
+fn hidden_output(net: &Mlp, x: ArrayView1<f64>) -> Array1<f64> {
+    Array1::from_iter(
+        net.w_ih
+            .columns()
+            .into_iter()
+            .map(|w| sigmoid(x.iter().zip(w).fold(0.0, |acc, (a, b)| acc + a * b))),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn sums_in_order_keep_the_order_of_additions() {
+        let v = [1e16, 1.0, -1e16, 1.0];
+        assert_eq!(sum_in_order(&v), 1.0);
+    }
+
+    #[test]
+    fn training_separates_a_separable_toy_set() {
+        let x = array![
+            [1.0, 0.0, 1.0],
+            [1.0, 1.0, 1.0],
+            [-1.0, 0.0, 1.0],
+            [-1.0, -1.0, 1.0]
+        ];
+        let y = array![1.0, 1.0, 0.0, 0.0];
+        let (w, history) = train_unit(&x, &y, Array1::zeros(3), 200, 1.0).unwrap();
+        assert_eq!(history.losses.len(), 10);
+        assert_eq!(history.losses[0].0, 0);
+        assert!(history.losses[9].1 < history.losses[0].1);
+        assert_eq!(unit_accuracy(&x, &y, &w).unwrap(), 1.0);
+    }
+
+    #[test]
+    fn a_rising_loss_is_flagged_as_the_original_flags_it() {
+        let mut h = History::default();
+        h.report(0, 0.5);
+        h.report(10, 0.25);
+        h.report(20, 0.3);
+        assert_eq!(h.lines[1], "Train loss:  0.25");
+        assert_eq!(h.lines[2], "Train loss:  0.3   WARNING - Loss Increasing");
+    }
+
+    #[test]
+    fn backprop_training_lowers_the_loss_and_agrees_with_the_mlps_gradients() {
+        let x = array![[0.5, 0.1, -0.2], [0.1, -0.4, 0.3], [-0.3, 0.2, 0.9]];
+        let y = array![0.6, 0.1, 0.9];
+        let net = Mlp::random(3, 2, 1, 5);
+        // One epoch moves the weights by −η · mean gradient.
+        let (one, _) = train_mlp(net.clone(), &x, &y, 1, 0.5, LossReport::Correct).unwrap();
+        let mut expected = net.clone();
+        let mut sum_ih = Array2::<f64>::zeros((3, 2));
+        let mut sum_ho = Array2::<f64>::zeros((2, 1));
+        for (xi, yi) in x.rows().into_iter().zip(&y) {
+            let g = net.gradients(&xi.to_owned(), &array![*yi]).unwrap();
+            sum_ih = sum_ih + g.w_ih;
+            sum_ho = sum_ho + g.w_ho;
+        }
+        expected.w_ih.scaled_add(-0.5 / 3.0, &sum_ih);
+        expected.w_ho.scaled_add(-0.5 / 3.0, &sum_ho);
+        approx::assert_abs_diff_eq!(one.w_ih, expected.w_ih, epsilon = 1e-14);
+        approx::assert_abs_diff_eq!(one.w_ho, expected.w_ho, epsilon = 1e-14);
+        let (trained, history) = train_mlp(net, &x, &y, 500, 2.0, LossReport::Correct).unwrap();
+        assert!(
+            history.losses[9].1 < 0.5 * history.losses[0].1,
+            "{:?}",
+            history.losses
+        );
+        assert_eq!(
+            mlp_mse(&trained, &x, &y).unwrap(),
+            mlp_mse(&trained, &x, &y).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_original_loss_report_compares_one_prediction_with_every_target() {
+        let x = array![[1.0, 0.0], [0.0, 1.0]];
+        let y = array![1.0, 0.0];
+        let net = Mlp::from_weights(array![[0.0], [0.0]], array![[0.0]]).unwrap();
+        let (_, history) = train_mlp(net, &x, &y, 1, 0.0, LossReport::AsOriginal).unwrap();
+        // Every prediction is σ(0) = 0.5, so both reports agree here: (0.25 + 0.25) / 2.
+        assert_eq!(history.losses[0].1, 0.25);
+    }
+
+    #[test]
+    fn train_mlp_refuses_networks_it_does_not_model() {
+        let relu = Mlp::random(2, 2, 1, 1).with_activations(Activation::Relu, Activation::Sigmoid);
+        let err = train_mlp(
+            relu,
+            &array![[1.0, 2.0]],
+            &array![1.0],
+            1,
+            0.1,
+            LossReport::Correct,
+        );
+        assert!(matches!(err, Err(Error::Invalid { .. })));
+    }
+
+    #[test]
+    fn one_full_batch_epoch_of_sgd_is_one_epoch_of_train_unit() {
+        let x = array![[0.2, -0.4, 1.0], [0.9, 0.1, 1.0], [-0.5, 0.3, 1.0]];
+        let y = array![1.0, 0.0, 1.0];
+        let w0 = array![0.1, -0.2, 0.05];
+        let (w_gd, _) = train_unit(&x, &y, w0.clone(), 1, 0.5).unwrap();
+        let mut rng = NumpyRandom::seed(1);
+        let (w_sgd, history) =
+            train_unit_sgd(&x, &y, w0, 1, 0.5, 3, UnitLoss::Mse, &mut rng).unwrap();
+        approx::assert_abs_diff_eq!(w_gd, w_sgd, epsilon = 1e-15);
+        assert_eq!(history.losses.len(), 2);
+    }
+
+    #[test]
+    fn cross_entropy_training_lowers_cross_entropy() {
+        let x = array![
+            [1.0, 0.2, 1.0],
+            [0.8, -0.1, 1.0],
+            [-1.0, 0.3, 1.0],
+            [-0.7, -0.4, 1.0]
+        ];
+        let y = array![1.0, 1.0, 0.0, 0.0];
+        let mut rng = NumpyRandom::seed(3);
+        let (w, history) = train_unit_sgd(
+            &x,
+            &y,
+            Array1::zeros(3),
+            50,
+            0.5,
+            2,
+            UnitLoss::CrossEntropy,
+            &mut rng,
+        )
+        .unwrap();
+        assert!(
+            history.losses[50].1 < 0.5 * history.losses[0].1,
+            "{:?}",
+            history.losses
+        );
+        assert_eq!(unit_accuracy(&x, &y, &w).unwrap(), 1.0);
+        let zero = train_unit_sgd(&x, &y, Array1::zeros(3), 1, 0.5, 0, UnitLoss::Mse, &mut rng);
+        assert!(matches!(
+            zero,
+            Err(Error::Invalid {
+                name: "batch_size",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn weights_of_the_wrong_length_are_refused() {
+        let err = train_unit(
+            &Array2::zeros((4, 3)),
+            &Array1::zeros(4),
+            Array1::zeros(2),
+            1,
+            0.1,
+        );
+        assert!(err.is_err());
+    }
+}
