@@ -141,6 +141,42 @@ fn the_first_lesson_passes_with_every_check_green_and_its_source_untouched() {
 }
 
 #[test]
+fn every_lesson_notebook_passes_with_its_checks_green() {
+    let _lock = kernel_lock();
+    let lessons: Vec<PathBuf> = std::fs::read_dir(root().join("notebooks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
+        .collect();
+    assert!(
+        lessons.len() >= 11,
+        "expected the eleven lessons, found {}",
+        lessons.len()
+    );
+    let run = course_run(&[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let notebooks = run.report["notebooks"].as_array().unwrap();
+    assert_eq!(notebooks.len(), lessons.len());
+    for nb in notebooks {
+        let cells = nb["cells"].as_array().unwrap();
+        let passed: u64 = cells
+            .iter()
+            .map(|c| c["checks_passed"].as_u64().unwrap())
+            .sum();
+        let failed: u64 = cells
+            .iter()
+            .map(|c| c["checks_failed"].as_u64().unwrap())
+            .sum();
+        assert!(
+            passed >= 2 && failed == 0,
+            "{}: {passed} ✓, {failed} ✗",
+            nb["path"]
+        );
+        assert!(cells.iter().all(|c| c["status"] == "ok"), "{nb:#}");
+    }
+}
+
+#[test]
 fn a_failing_check_fails_the_run_and_names_the_cell_and_the_values() {
     let _lock = kernel_lock();
     let dir = tempfile::tempdir().unwrap();

@@ -48,3 +48,9 @@ std::panic::set_hook(Box::new(|info| {
         json_text(&place)
     );
 }));
+
+// Switch evcxr's `?` support on now. evcxr enables it the first time a cell fails to compile
+// because of a `?`; but when that first `?` sits in a cell's final expression, evcxr instead
+// gives up on the value's rich display and prints its Debug form (a chart shows as
+// `Figure { svg: ... }`). One top-level `?` here settles it before any lesson cell runs.
+Ok::<(), std::fmt::Error>(())?;
