@@ -25,6 +25,8 @@ pub struct KernelOptions {
     pub log: PathBuf,
     /// How long the kernel may take to answer its first request.
     pub startup_timeout: Duration,
+    /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
+    pub memory_limit: Option<u64>,
 }
 
 /// One message the kernel sent in reply to a request, with the output it carries.
@@ -136,29 +138,53 @@ impl Kernel {
         }
         let log = std::fs::File::create(&opts.log)
             .with_context(|| format!("cannot create the kernel log {}", opts.log.display()))?;
-        let argv = spec.kernelspec.argv.clone();
-        let mut command = spec
-            .command(
-                &connection_file,
-                Some(Stdio::from(log.try_clone()?)),
-                Some(Stdio::from(log)),
-            )
-            .map_err(|e| anyhow!("kernel '{}' has a broken kernelspec: {e}", opts.name))?;
+        let argv: Vec<String> = spec
+            .kernelspec
+            .argv
+            .iter()
+            .map(|a| {
+                if a == "{connection_file}" {
+                    connection_file.to_string_lossy().to_string()
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        let Some(program) = argv.first() else {
+            bail!("kernel '{}' has an empty argv in its kernelspec", opts.name);
+        };
+        let mut command = match opts.memory_limit {
+            Some(bytes) => {
+                let mut c = tokio::process::Command::new("prlimit");
+                c.arg(format!("--data={bytes}")).arg("--").args(&argv);
+                c
+            }
+            None => {
+                let mut c = tokio::process::Command::new(program);
+                c.args(&argv[1..]);
+                c
+            }
+        };
+        if let Some(env) = &spec.kernelspec.env {
+            command.envs(env);
+        }
         command
             .current_dir(&opts.cwd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
             .kill_on_drop(true)
             .process_group(0);
-        let child = command.spawn().with_context(|| {
+        let mut child = command.spawn().with_context(|| {
             format!(
-                "cannot start kernel '{}' ({:?}); run `course setup`",
-                opts.name, argv
+                "cannot start kernel '{}' ({argv:?}); run `course setup`",
+                opts.name
             )
         })?;
         drop(listeners);
 
         let session = uuid::Uuid::new_v4().to_string();
         let deadline = Instant::now() + opts.startup_timeout;
-        let mut child = child;
         // The kernel binds its ports some time after it starts, and a ZeroMQ connect here
         // fails at once instead of waiting, so keep trying until it listens.
         let (iopub, shell, control) = loop {

@@ -62,8 +62,31 @@ pub fn set_outputs(cell: &mut Cell, new_outputs: Vec<Output>, count: Option<usiz
     }
 }
 
-/// Turns the kernel's IOPub messages into notebook outputs, merging consecutive stream text.
+/// The most text one stream output keeps; the rest is cut with a note.
+pub const STREAM_LIMIT: usize = 256 * 1024;
+
+/// Turns the kernel's IOPub messages into notebook outputs, merging consecutive stream text
+/// and cutting any stream past [`STREAM_LIMIT`] bytes.
 pub fn outputs(messages: &[JupyterMessageContent]) -> Vec<Output> {
+    let mut out = merged(messages);
+    for output in &mut out {
+        if let Output::Stream { text, .. } = output {
+            if text.0.len() > STREAM_LIMIT {
+                let mut cut = STREAM_LIMIT;
+                while !text.0.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let dropped = text.0.len() - cut;
+                text.0.truncate(cut);
+                text.0
+                    .push_str(&format!("\n… [{dropped} more bytes of output not kept]\n"));
+            }
+        }
+    }
+    out
+}
+
+fn merged(messages: &[JupyterMessageContent]) -> Vec<Output> {
     let mut out: Vec<Output> = Vec::new();
     for message in messages {
         match message {
@@ -130,6 +153,25 @@ mod tests {
         let nb = parse(text).unwrap();
         assert_eq!(nb.nbformat_minor, 5);
         assert_eq!(source(&nb.cells[0]).as_deref(), Some("let x = 1;"));
+    }
+
+    #[test]
+    fn a_flood_of_output_is_cut_with_a_note() {
+        let line = "x".repeat(1000) + "\n";
+        let msgs: Vec<JupyterMessageContent> = (0..1000)
+            .map(|_| JupyterMessageContent::StreamContent(StreamContent::stdout(&line)))
+            .collect();
+        let out = outputs(&msgs);
+        let Output::Stream { text, .. } = &out[0] else {
+            panic!("not a stream")
+        };
+        assert!(text.0.len() < STREAM_LIMIT + 100);
+        assert!(
+            text.0
+                .ends_with("… [738856 more bytes of output not kept]\n"),
+            "{}",
+            &text.0[text.0.len() - 60..]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::kernel::{Kernel, KernelOptions};
 use crate::notebook;
 use crate::outcome::{judge, Outcome, Status};
 use anyhow::Result;
+use nbformat::v4;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,6 +26,12 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Print a line for every cell as it finishes.
     pub verbose: bool,
+    /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
+    pub memory_limit: Option<u64>,
+    /// Held while a kernel runs a `:dep` cell. Those cells build the dependencies through
+    /// evcxr's shared cache, which is not safe for two kernels at once (a cache hit rewrites a
+    /// counter file that another kernel may be reading), so kernels in one process take turns.
+    pub dep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The verdict on one cell, with where it sits.
@@ -34,6 +41,8 @@ pub struct CellReport {
     pub cell: usize,
     /// The cell's id.
     pub id: String,
+    /// The cell's nbgrader `grade_id`, if it has one.
+    pub grade_id: Option<String>,
     /// Seconds from request to idle.
     pub seconds: f64,
     /// The verdict.
@@ -117,11 +126,27 @@ async fn execute_cells(
         .unwrap_or(Path::new("."))
         .canonicalize()?;
     let stem = executed.file_stem().unwrap_or_default().to_string_lossy();
+    let log = opts.out_dir.join("logs").join(format!("{stem}.kernel.log"));
+    let result = execute(&mut nb, &folder, &log, opts, &mut report.cells).await;
+    notebook::save(&nb, executed)?;
+    result
+}
+
+/// Runs a notebook's code cells in order on a fresh kernel started in `cwd`, writing each
+/// cell's outputs into `nb` and its verdict into `cells`.
+pub async fn execute(
+    nb: &mut v4::Notebook,
+    cwd: &Path,
+    log: &Path,
+    opts: &RunOptions,
+    cells: &mut Vec<CellReport>,
+) -> Result<()> {
     let kernel_opts = KernelOptions {
         name: opts.kernel.clone(),
-        cwd: folder,
-        log: opts.out_dir.join("logs").join(format!("{stem}.kernel.log")),
+        cwd: cwd.to_path_buf(),
+        log: log.to_path_buf(),
         startup_timeout: opts.startup_timeout,
+        memory_limit: opts.memory_limit,
     };
     let mut kernel = Kernel::start(&kernel_opts).await?;
     let mut stop: Option<String> = None;
@@ -131,13 +156,15 @@ async fn execute_cells(
             continue;
         };
         let id = cell.id().to_string();
+        let grade_id = crate::release::grade_id(cell);
         if code.trim().is_empty() {
             continue;
         }
         if let Some(reason) = &stop {
-            report.cells.push(CellReport {
+            cells.push(CellReport {
                 cell: i + 1,
                 id,
+                grade_id,
                 seconds: 0.0,
                 outcome: not_run(reason),
             });
@@ -151,7 +178,12 @@ async fn execute_cells(
         if code.contains(":dep") && opts.verbose {
             eprintln!("  cell {}/{total}: :dep (the first build compiles the crate's dependencies; later kernels reuse them)", i + 1);
         }
-        let run = kernel.execute(&code, limit).await?;
+        let run = if code.contains(":dep") {
+            let _turn = opts.dep_lock.lock().await;
+            kernel.execute(&code, limit).await?
+        } else {
+            kernel.execute(&code, limit).await?
+        };
         let outcome = judge(&run, limit.as_secs());
         notebook::set_outputs(cell, notebook::outputs(&run.outputs), run.execution_count);
         if opts.verbose {
@@ -163,22 +195,23 @@ async fn execute_cells(
             );
         }
         if outcome.status == Status::KernelLost {
-            stop = Some("the kernel was lost in an earlier cell".into());
+            stop = Some(format!("the kernel was lost in cell {}", i + 1));
         } else if !outcome.status.passed() && !opts.keep_going {
             stop = Some(format!(
                 "cell {} failed; run with --keep-going to run the rest",
                 i + 1
             ));
         }
-        report.cells.push(CellReport {
+        cells.push(CellReport {
             cell: i + 1,
             id,
+            grade_id,
             seconds: run.seconds,
             outcome,
         });
     }
     kernel.shutdown().await;
-    notebook::save(&nb, executed)
+    Ok(())
 }
 
 /// Picks a file name in `out_dir` for each notebook, keeping names apart when two collide.

@@ -13,6 +13,9 @@ pub const EVCXR_VERSION: &str = "0.22.0";
 /// The kernelspec name of the course kernel (its own name, so evcxr never rewrites it).
 pub const KERNEL_NAME: &str = "backprop";
 
+/// The strict variant: a panic fails the cell, for tools that trust the kernel's status.
+pub const STRICT_KERNEL_NAME: &str = "backprop-strict";
+
 /// Makes sure evcxr_jupyter and the course kernelspec are installed; says what it does.
 pub fn ensure(project: &Project, quiet: bool) -> Result<()> {
     let say = |line: String| {
@@ -21,7 +24,8 @@ pub fn ensure(project: &Project, quiet: bool) -> Result<()> {
         }
     };
     let evcxr = ensure_evcxr(&say)?;
-    ensure_kernelspec(project, &evcxr, &say)?;
+    ensure_kernelspec(project, &evcxr, Flavour::Course, &say)?;
+    ensure_kernelspec(project, &evcxr, Flavour::Strict, &say)?;
     Ok(())
 }
 
@@ -108,28 +112,59 @@ fn kernels_dir() -> Result<PathBuf> {
     Ok(data.join("kernels"))
 }
 
-/// The kernelspec JSON for the course kernel.
-pub fn kernelspec_json(project: &Project, evcxr: &Path) -> serde_json::Value {
+/// Which of the two course kernels.
+#[derive(Debug, Clone, Copy)]
+enum Flavour {
+    /// For learners and `course run`: panics are shown, variables survive them.
+    Course,
+    /// For nbconvert, nbclient, papermill and nbgrader: a panic fails the cell.
+    Strict,
+}
+
+impl Flavour {
+    fn name(self) -> &'static str {
+        match self {
+            Flavour::Course => KERNEL_NAME,
+            Flavour::Strict => STRICT_KERNEL_NAME,
+        }
+    }
+}
+
+/// The kernelspec JSON for one of the course kernels.
+fn kernelspec_json(project: &Project, evcxr: &Path, flavour: Flavour) -> serde_json::Value {
+    let (display, config) = match flavour {
+        Flavour::Course => ("Rust (backprop course)", project.kernel_config()),
+        Flavour::Strict => (
+            "Rust (backprop course, strict)",
+            project.root.join("kernel").join("strict"),
+        ),
+    };
     json!({
         "argv": [evcxr.to_string_lossy(), "--control_file", "{connection_file}"],
-        "display_name": "Rust (backprop course)",
+        "display_name": display,
         "language": "rust",
         "interrupt_mode": "message",
-        "env": { "EVCXR_CONFIG_DIR": project.kernel_config().to_string_lossy() },
+        "env": { "EVCXR_CONFIG_DIR": config.to_string_lossy() },
         "metadata": { "backprop": { "evcxr_version": EVCXR_VERSION } }
     })
 }
 
-fn ensure_kernelspec(project: &Project, evcxr: &Path, say: &dyn Fn(String)) -> Result<PathBuf> {
-    let dir = kernels_dir()?.join(KERNEL_NAME);
+fn ensure_kernelspec(
+    project: &Project,
+    evcxr: &Path,
+    flavour: Flavour,
+    say: &dyn Fn(String),
+) -> Result<PathBuf> {
+    let name = flavour.name();
+    let dir = kernels_dir()?.join(name);
     let path = dir.join("kernel.json");
-    let wanted = kernelspec_json(project, evcxr);
+    let wanted = kernelspec_json(project, evcxr, flavour);
     let current = std::fs::read_to_string(&path)
         .ok()
         .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
     if current.as_ref() == Some(&wanted) {
         say(format!(
-            "✓ kernel '{KERNEL_NAME}' is installed ({})",
+            "✓ kernel '{name}' is installed ({})",
             path.display()
         ));
         return Ok(dir);
@@ -138,14 +173,13 @@ fn ensure_kernelspec(project: &Project, evcxr: &Path, say: &dyn Fn(String)) -> R
     let text = serde_json::to_string_pretty(&wanted)? + "\n";
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     say(format!(
-        "✓ {} kernel '{KERNEL_NAME}' at {} (config: {})",
+        "✓ {} kernel '{name}' at {}",
         if current.is_some() {
             "updated"
         } else {
             "installed"
         },
-        path.display(),
-        project.kernel_config().display()
+        path.display()
     ));
     Ok(dir)
 }

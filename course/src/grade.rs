@@ -1,0 +1,472 @@
+//! `course grade`: scores students' notebooks against the lesson sources.
+//!
+//! Each submission is matched to its lesson, its locked cells (checks, hidden tests, the
+//! lesson's own code) are restored from the source, outputs are cleared, and it runs in a
+//! kernel of its own with time and memory limits. A graded cell earns its points when it
+//! runs clean. Submissions are only ever read.
+
+use crate::notebook;
+use crate::outcome::Status;
+use crate::release::{grade_id, nbgrader, release};
+use crate::run::{self, CellReport, RunOptions};
+use anyhow::{anyhow, Result};
+use nbformat::v4::{self, Cell};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One lesson's instructor notebook, as grading needs it.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// The notebook's file stem, e.g. `01-loss`.
+    pub name: String,
+    /// Its folder: kernels for its submissions start there.
+    pub folder: PathBuf,
+    /// The instructor's notebook.
+    pub source: v4::Notebook,
+    /// The student version (answers replaced by stubs).
+    pub released: v4::Notebook,
+}
+
+impl Lesson {
+    /// Reads a lesson source.
+    pub fn load(path: &Path) -> Result<Lesson> {
+        let source = notebook::load(path)?;
+        let (released, _) = release(&source).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let folder = path.parent().unwrap_or(Path::new(".")).canonicalize()?;
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        Ok(Lesson {
+            name,
+            folder,
+            source,
+            released,
+        })
+    }
+
+    fn grade_ids(&self) -> Vec<String> {
+        self.source.cells.iter().filter_map(grade_id).collect()
+    }
+
+    /// The graded cells: (grade_id, points).
+    pub fn graded(&self) -> Vec<(String, f64)> {
+        self.source
+            .cells
+            .iter()
+            .filter(|c| flag(c, "grade"))
+            .filter_map(|c| {
+                let points = nbgrader(c)?
+                    .get("points")
+                    .and_then(|p| p.as_f64())
+                    .unwrap_or(0.0);
+                Some((grade_id(c)?, points))
+            })
+            .collect()
+    }
+}
+
+fn flag(cell: &Cell, name: &str) -> bool {
+    nbgrader(cell)
+        .and_then(|m| m.get(name))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// The lesson a submission belongs to: by file name first, else by shared grade_ids.
+pub fn match_lesson<'a>(
+    path: &Path,
+    nb: &v4::Notebook,
+    lessons: &'a [Lesson],
+) -> Option<&'a Lesson> {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    if let Some(lesson) = lessons.iter().find(|l| l.name == stem) {
+        return Some(lesson);
+    }
+    let ids: Vec<String> = nb.cells.iter().filter_map(grade_id).collect();
+    lessons
+        .iter()
+        .map(|l| (l, l.grade_ids().iter().filter(|g| ids.contains(g)).count()))
+        .filter(|(_, shared)| *shared > 0)
+        .max_by_key(|(_, shared)| *shared)
+        .map(|(l, _)| l)
+}
+
+/// The notebook that is run: the submission with every locked cell restored from the source
+/// (re-inserted where the student deleted it), answer cells as the student wrote them, and
+/// no outputs. Returns it with a line per restoration.
+pub fn assemble(lesson: &Lesson, submission: &v4::Notebook) -> (v4::Notebook, Vec<String>) {
+    let locked: HashMap<String, &Cell> = lesson
+        .source
+        .cells
+        .iter()
+        .filter(|c| flag(c, "locked") || flag(c, "grade"))
+        .filter_map(|c| Some((grade_id(c)?, c)))
+        .collect();
+    let mut restored = Vec::new();
+    let mut cells: Vec<Cell> = Vec::new();
+    for cell in &submission.cells {
+        match grade_id(cell).and_then(|g| locked.get(&g).map(|c| (g, *c))) {
+            Some((g, original)) => {
+                if notebook::source(cell) != notebook::source(original) {
+                    restored.push(format!("{g}: edited, restored from the lesson"));
+                }
+                cells.push(original.clone());
+            }
+            None => cells.push(cell.clone()),
+        }
+    }
+    // Put back what was deleted: after the nearest earlier source cell that is present.
+    let answers: HashMap<String, &Cell> = lesson
+        .released
+        .cells
+        .iter()
+        .filter_map(|c| Some((grade_id(c)?, c)))
+        .collect();
+    let mut anchor: Option<String> = None;
+    for original in &lesson.source.cells {
+        let Some(g) = grade_id(original) else {
+            continue;
+        };
+        let present = cells
+            .iter()
+            .any(|c| grade_id(c).as_deref() == Some(g.as_str()));
+        if !present {
+            let (replacement, why) = if locked.contains_key(&g) {
+                (original.clone(), "deleted, restored from the lesson")
+            } else {
+                (
+                    answers[&g].clone(),
+                    "deleted; the unanswered stub was run in its place",
+                )
+            };
+            let at = anchor
+                .as_ref()
+                .and_then(|a| {
+                    cells
+                        .iter()
+                        .position(|c| grade_id(c).as_deref() == Some(a.as_str()))
+                })
+                .map_or(0, |p| p + 1);
+            cells.insert(at, replacement);
+            restored.push(format!("{g}: {why}"));
+        }
+        anchor = Some(g);
+    }
+    let mut nb = submission.clone();
+    nb.cells = cells;
+    for cell in &mut nb.cells {
+        notebook::set_outputs(cell, Vec::new(), None);
+    }
+    (nb, restored)
+}
+
+/// The score of one graded cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellScore {
+    /// The cell's nbgrader grade_id.
+    pub grade_id: String,
+    /// Position in the notebook that was run, from 1.
+    pub cell: Option<usize>,
+    /// Points earned.
+    pub points: f64,
+    /// Points possible.
+    pub max_points: f64,
+    /// What became of the cell.
+    pub status: Status,
+    /// Why points were lost (empty when earned).
+    pub reason: String,
+    /// Seconds the cell ran.
+    pub seconds: f64,
+}
+
+/// The result of grading one submission.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grade {
+    /// The submission file, as given.
+    pub submission: PathBuf,
+    /// Who submitted it.
+    pub student: String,
+    /// The lesson it was matched to.
+    pub lesson: Option<String>,
+    /// Points earned.
+    pub points: f64,
+    /// Points possible (0 when the lesson is unknown).
+    pub max_points: f64,
+    /// Why the submission could not be graded fully, if so.
+    pub error: Option<String>,
+    /// The error was the grader's (the kernel would not start), not the submission's.
+    pub grader_fault: bool,
+    /// Locked cells put back, and why.
+    pub restored: Vec<String>,
+    /// One score per graded cell.
+    pub cells: Vec<CellScore>,
+    /// Wall time spent grading it.
+    pub seconds: f64,
+}
+
+/// The student's name: the submission's folder when the file is named after its lesson
+/// (`alice/01-loss.ipynb`), else the file's own name (`alice.ipynb`).
+pub fn student_name(path: &Path, lessons: &[Lesson]) -> String {
+    let stem = path
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    if lessons.iter().any(|l| l.name == stem) {
+        if let Some(dir) = path.parent().and_then(|p| p.file_name()) {
+            return dir.to_string_lossy().to_string();
+        }
+    }
+    stem
+}
+
+/// Scores the graded cells from a run's cell reports.
+pub fn score(lesson: &Lesson, reports: &[CellReport]) -> Vec<CellScore> {
+    lesson
+        .graded()
+        .into_iter()
+        .map(|(g, max_points)| {
+            let report = reports
+                .iter()
+                .find(|r| r.grade_id.as_deref() == Some(g.as_str()));
+            let Some(report) = report else {
+                return CellScore {
+                    grade_id: g,
+                    cell: None,
+                    points: 0.0,
+                    max_points,
+                    status: Status::NotRun,
+                    reason: "not run".into(),
+                    seconds: 0.0,
+                };
+            };
+            let earned = report.outcome.status.passed();
+            let mut reason = report.outcome.message.clone();
+            if !earned && reason.contains("cannot find value") {
+                // Blame the nearest earlier failure that is not itself a missing value.
+                let failed = || {
+                    reports
+                        .iter()
+                        .rev()
+                        .filter(|r| r.cell < report.cell && !r.outcome.status.passed())
+                };
+                let root = failed()
+                    .find(|r| !r.outcome.message.contains("cannot find value"))
+                    .or_else(|| failed().next());
+                if let Some(earlier) = root {
+                    reason = format!(
+                        "needs a value from cell {}, which did not run cleanly ({}): {}",
+                        earlier.cell,
+                        earlier.outcome.status.word(),
+                        earlier.outcome.message.lines().next().unwrap_or("")
+                    );
+                }
+            }
+            CellScore {
+                grade_id: g,
+                cell: Some(report.cell),
+                points: if earned { max_points } else { 0.0 },
+                max_points,
+                status: report.outcome.status,
+                reason,
+                seconds: report.seconds,
+            }
+        })
+        .collect()
+}
+
+/// Grades one submission; never fails, never writes to the submission.
+pub async fn grade(path: &Path, lessons: &[Lesson], opts: &RunOptions) -> Grade {
+    let started = Instant::now();
+    let student = student_name(path, lessons);
+    let mut grade = Grade {
+        submission: path.to_path_buf(),
+        student: student.clone(),
+        lesson: None,
+        points: 0.0,
+        max_points: 0.0,
+        error: None,
+        grader_fault: false,
+        restored: Vec::new(),
+        cells: Vec::new(),
+        seconds: 0.0,
+    };
+    let submission = match notebook::load(path) {
+        Ok(nb) => nb,
+        Err(e) => {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            if let Some(lesson) = lessons.iter().find(|l| l.name == stem) {
+                grade.lesson = Some(lesson.name.clone());
+                grade.max_points = lesson.graded().iter().map(|(_, p)| p).sum();
+            }
+            grade.error = Some(format!("{e:#}"));
+            grade.seconds = started.elapsed().as_secs_f64();
+            return grade;
+        }
+    };
+    let Some(lesson) = match_lesson(path, &submission, lessons) else {
+        grade.error = Some(format!(
+            "{} matches no lesson (by file name or by nbgrader grade_ids)",
+            path.display()
+        ));
+        grade.seconds = started.elapsed().as_secs_f64();
+        return grade;
+    };
+    grade.lesson = Some(lesson.name.clone());
+    grade.max_points = lesson.graded().iter().map(|(_, p)| p).sum();
+    let (mut nb, restored) = assemble(lesson, &submission);
+    grade.restored = restored;
+    let key = format!("{}--{}", safe(&student), lesson.name);
+    let log = opts.out_dir.join("logs").join(format!("{key}.kernel.log"));
+    let mut reports = Vec::new();
+    let result = run::execute(&mut nb, &lesson.folder, &log, opts, &mut reports).await;
+    if let Err(e) = &result {
+        grade.error = Some(format!("{e:#}"));
+        grade.grader_fault = reports.is_empty();
+    }
+    let executed = opts.out_dir.join("executed").join(format!("{key}.ipynb"));
+    if let Err(e) = notebook::save(&nb, &executed) {
+        grade.error.get_or_insert(format!("{e:#}"));
+    }
+    grade.cells = score(lesson, &reports);
+    grade.points = grade.cells.iter().map(|c| c.points).sum();
+    grade.seconds = started.elapsed().as_secs_f64();
+    grade
+}
+
+/// A file-name-safe form of a student's name.
+pub fn safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Whether a submission falls in shard `index` (1-based) of `count`: a stable hash of its
+/// path, so each file lands in the same shard on every machine.
+pub fn in_shard(path: &Path, index: usize, count: usize) -> bool {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in path.to_string_lossy().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % count as u64) as usize == index - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(id: &str, src: &str, meta: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({"cell_type": "code", "id": id, "metadata": {"nbgrader": meta},
+            "execution_count": 3, "source": src, "outputs": [{"output_type": "stream", "name": "stdout", "text": "✓ forged\n"}]})
+    }
+
+    fn lesson() -> Lesson {
+        let nb = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            cell("a", "let y = 1;", serde_json::json!({"grade_id": "setup", "locked": true, "solution": false, "grade": false})),
+            cell("b", "let x = {\n// BEGIN SOLUTION\n2\n// END SOLUTION\n};", serde_json::json!({"grade_id": "answer", "locked": false, "solution": true, "grade": false})),
+            cell("c", "assert_eq!(x, 2);", serde_json::json!({"grade_id": "check", "locked": true, "solution": false, "grade": true, "points": 2})),
+        ]});
+        let source = notebook::parse(&nb.to_string()).unwrap();
+        let (released, _) = release(&source).unwrap();
+        Lesson {
+            name: "01-x".into(),
+            folder: PathBuf::from("."),
+            source,
+            released,
+        }
+    }
+
+    fn submission(cells: Vec<serde_json::Value>) -> v4::Notebook {
+        let nb =
+            serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells});
+        notebook::parse(&nb.to_string()).unwrap()
+    }
+
+    #[test]
+    fn an_edited_check_is_restored_and_the_answer_kept() {
+        let l = lesson();
+        let sub = submission(vec![
+            cell(
+                "a",
+                "let y = 1;",
+                serde_json::json!({"grade_id": "setup", "locked": true}),
+            ),
+            cell(
+                "b",
+                "let x = 2;",
+                serde_json::json!({"grade_id": "answer", "solution": true}),
+            ),
+            cell(
+                "c",
+                "// I trust myself",
+                serde_json::json!({"grade_id": "check", "locked": true, "grade": true}),
+            ),
+        ]);
+        let (nb, restored) = assemble(&l, &sub);
+        let sources: Vec<String> = nb.cells.iter().filter_map(notebook::source).collect();
+        assert_eq!(sources, ["let y = 1;", "let x = 2;", "assert_eq!(x, 2);"]);
+        assert_eq!(restored, ["check: edited, restored from the lesson"]);
+        assert!(nb.cells.iter().all(
+            |c| matches!(c, Cell::Code { outputs, execution_count: None, .. } if outputs.is_empty())
+        ));
+    }
+
+    #[test]
+    fn deleted_cells_come_back_in_place() {
+        let l = lesson();
+        let sub = submission(vec![cell(
+            "b",
+            "let x = 2;",
+            serde_json::json!({"grade_id": "answer", "solution": true}),
+        )]);
+        let (nb, restored) = assemble(&l, &sub);
+        let ids: Vec<String> = nb.cells.iter().filter_map(grade_id).collect();
+        assert_eq!(ids, ["setup", "answer", "check"]);
+        assert_eq!(restored.len(), 2);
+        let none = submission(vec![]);
+        let (nb, restored) = assemble(&l, &none);
+        assert!(notebook::source(&nb.cells[1]).unwrap().contains("todo!("));
+        assert!(restored[1].contains("stub"), "{restored:?}");
+    }
+
+    #[test]
+    fn lessons_match_by_name_then_by_grade_ids() {
+        let l = vec![lesson()];
+        let sub = submission(vec![cell(
+            "z",
+            "",
+            serde_json::json!({"grade_id": "check"}),
+        )]);
+        assert!(match_lesson(Path::new("x/01-x.ipynb"), &submission(vec![]), &l).is_some());
+        assert!(match_lesson(Path::new("x/anything.ipynb"), &sub, &l).is_some());
+        assert!(match_lesson(Path::new("x/other.ipynb"), &submission(vec![]), &l).is_none());
+        assert_eq!(
+            student_name(Path::new("subs/alice/01-x.ipynb"), &l),
+            "alice"
+        );
+        assert_eq!(student_name(Path::new("subs/bob.ipynb"), &l), "bob");
+    }
+
+    #[test]
+    fn shards_split_a_class_without_overlap() {
+        let paths: Vec<PathBuf> = (0..50)
+            .map(|i| PathBuf::from(format!("s/{i}/01.ipynb")))
+            .collect();
+        let counts: Vec<usize> = (1..=3)
+            .map(|i| paths.iter().filter(|p| in_shard(p, i, 3)).count())
+            .collect();
+        assert_eq!(counts.iter().sum::<usize>(), 50);
+        assert!(counts.iter().all(|&c| c > 5), "{counts:?}");
+    }
+}

@@ -1,0 +1,155 @@
+//! `course release`: the student version of a lesson, made from the instructor's notebook.
+//!
+//! Answers between `// BEGIN SOLUTION` and `// END SOLUTION` become a stub that compiles and
+//! panics with a clear message until the student answers; hidden tests between
+//! `// BEGIN HIDDEN TESTS` and `// END HIDDEN TESTS` are removed; outputs are cleared; cell
+//! metadata (nbgrader's included) is kept.
+
+use anyhow::{bail, Result};
+use nbformat::v4::{self, Cell};
+
+/// Marks the start of an answer in a code cell.
+pub const BEGIN_SOLUTION: &str = "// BEGIN SOLUTION";
+/// Marks the end of an answer.
+pub const END_SOLUTION: &str = "// END SOLUTION";
+/// Marks the start of tests the students do not see.
+pub const BEGIN_HIDDEN: &str = "// BEGIN HIDDEN TESTS";
+/// Marks the end of hidden tests.
+pub const END_HIDDEN: &str = "// END HIDDEN TESTS";
+
+/// What releasing a notebook changed.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Released {
+    /// Answers replaced by stubs.
+    pub solutions: usize,
+    /// Hidden-test blocks removed.
+    pub hidden: usize,
+}
+
+/// The nbgrader `grade_id` of a cell, if it has one.
+pub fn grade_id(cell: &Cell) -> Option<String> {
+    nbgrader(cell)?
+        .get("grade_id")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A cell's `nbgrader` metadata.
+pub fn nbgrader(cell: &Cell) -> Option<&serde_json::Value> {
+    cell.metadata().additional.get("nbgrader")
+}
+
+/// The student's version of one cell's code; `label` names the exercise in the stub.
+pub fn student_code(code: &str, label: &str) -> Result<(String, Released)> {
+    let mut out = Vec::new();
+    let mut done = Released::default();
+    let mut open: Option<(&str, usize)> = None;
+    for (number, line) in code.lines().enumerate() {
+        let marker = line.trim();
+        match (open, marker) {
+            (None, BEGIN_SOLUTION) => {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                out.push(format!(
+                    "{indent}// YOUR CODE HERE: replace `todo!()` with your answer."
+                ));
+                out.push(format!(
+                    "{indent}todo!(\"exercise {label} is not answered yet\")"
+                ));
+                done.solutions += 1;
+                open = Some((END_SOLUTION, number + 1));
+            }
+            (None, BEGIN_HIDDEN) => {
+                done.hidden += 1;
+                open = Some((END_HIDDEN, number + 1));
+            }
+            (None, END_SOLUTION | END_HIDDEN) => {
+                bail!("line {}: `{marker}` without its BEGIN marker", number + 1)
+            }
+            (None, _) => out.push(line.to_string()),
+            (Some((end, _)), m) if m == end => open = None,
+            (Some((_, start)), BEGIN_SOLUTION | BEGIN_HIDDEN) => {
+                bail!(
+                    "line {}: a BEGIN marker inside the block opened at line {start}",
+                    number + 1
+                )
+            }
+            (Some(_), _) => {}
+        }
+    }
+    if let Some((end, start)) = open {
+        bail!("line {start}: the block opened here has no `{end}`");
+    }
+    Ok((out.join("\n"), done))
+}
+
+/// The student version of a notebook.
+pub fn release(nb: &v4::Notebook) -> Result<(v4::Notebook, Released)> {
+    let mut student = nb.clone();
+    let mut total = Released::default();
+    for (i, cell) in student.cells.iter_mut().enumerate() {
+        let label = grade_id(cell).unwrap_or_else(|| format!("in cell {}", i + 1));
+        if let Cell::Code {
+            source,
+            outputs,
+            execution_count,
+            ..
+        } = cell
+        {
+            let (code, done) = student_code(&source.concat(), &label)
+                .map_err(|e| anyhow::anyhow!("cell {}: {e}", i + 1))?;
+            *source = split_lines(&code);
+            outputs.clear();
+            *execution_count = None;
+            total.solutions += done.solutions;
+            total.hidden += done.hidden;
+        }
+    }
+    Ok((student, total))
+}
+
+/// Source text as notebook lines (each but the last keeps its newline).
+pub fn split_lines(text: &str) -> Vec<String> {
+    text.split_inclusive('\n').map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_solution_becomes_an_indented_todo_and_hidden_tests_vanish() {
+        let code = "let x: f64 = {\n    // BEGIN SOLUTION\n    1.0 + 2.0\n    // END SOLUTION\n};\n\
+                    // BEGIN HIDDEN TESTS\nassert_eq!(x, 3.0);\n// END HIDDEN TESTS\ncheck(\"x\", &x, &3.0, \"\");";
+        let (student, done) = student_code(code, "ex-1").unwrap();
+        assert_eq!(
+            student,
+            "let x: f64 = {\n    // YOUR CODE HERE: replace `todo!()` with your answer.\n    \
+             todo!(\"exercise ex-1 is not answered yet\")\n};\ncheck(\"x\", &x, &3.0, \"\");"
+        );
+        assert_eq!(
+            done,
+            Released {
+                solutions: 1,
+                hidden: 1
+            }
+        );
+    }
+
+    #[test]
+    fn unbalanced_markers_are_errors_with_line_numbers() {
+        let open = student_code("a\n// BEGIN SOLUTION\nb", "e")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            open,
+            "line 2: the block opened here has no `// END SOLUTION`"
+        );
+        let stray = student_code("// END HIDDEN TESTS", "e")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            stray.starts_with("line 1: `// END HIDDEN TESTS` without"),
+            "{stray}"
+        );
+    }
+}
