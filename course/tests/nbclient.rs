@@ -2,52 +2,10 @@
 //! --execute and papermill) see a failed check as a failure. The test installs nbclient in a
 //! project-local virtual environment (target/py) with pip, as CI can.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{python_env, root, setup};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// target/py with nbclient in it; panics with the reason when Python or pip is missing.
-fn python() -> PathBuf {
-    let venv = root().join("target").join("py");
-    let bin = venv.join("bin").join("python");
-    let ready = Command::new(&bin)
-        .args(["-c", "import nbclient"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status();
-        assert!(
-            made.is_ok_and(|s| s.success()),
-            "this test needs python3 with the venv module (Debian: apt-get install python3-venv)"
-        );
-        let pip = Command::new(&bin)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "nbclient==0.10.*",
-                "nbformat",
-            ])
-            .status()
-            .expect("pip runs");
-        assert!(
-            pip.success(),
-            "pip could not install nbclient into {}",
-            venv.display()
-        );
-    }
-    bin
-}
 
 const RUN: &str = r#"
 import sys, nbformat, nbclient
@@ -62,14 +20,8 @@ except nbclient.exceptions.CellExecutionError as e:
 
 #[test]
 fn nbclient_fails_a_failing_check_on_the_strict_kernel_only() {
-    let setup = Command::new(env!("CARGO_BIN_EXE_course"))
-        .arg("--root")
-        .arg(root())
-        .arg("setup")
-        .status()
-        .unwrap();
-    assert!(setup.success());
-    let python = python();
+    setup();
+    let python = python_env("py", "nbclient==0.10.*", "nbclient").join("python");
     let dir = tempfile::tempdir().unwrap();
     let nb = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
         {"cell_type": "code", "id": "a", "metadata": {}, "execution_count": null, "outputs": [],

@@ -2,45 +2,12 @@
 //! the answered notebook earns every point, a wrong answer loses its check's points, and the
 //! released stub earns none. nbgrader is installed with pip into target/py-nbgrader.
 
+mod common;
+
+use common::{python_env, root, setup};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn nbgrader_venv() -> PathBuf {
-    let venv = root().join("target").join("py-nbgrader");
-    let bin = venv.join("bin");
-    let ready = Command::new(bin.join("python"))
-        .args(["-c", "import nbgrader"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status();
-        assert!(
-            made.is_ok_and(|s| s.success()),
-            "this test needs python3 with the venv module (Debian: apt-get install python3-venv)"
-        );
-        let pip = Command::new(bin.join("python"))
-            .args(["-m", "pip", "install", "--quiet", "nbgrader==0.9.6"])
-            .status()
-            .expect("pip runs");
-        assert!(
-            pip.success(),
-            "pip could not install nbgrader into {}",
-            venv.display()
-        );
-    }
-    bin
-}
 
 fn nbgrader(bin: &Path, course: &Path, args: &[&str]) {
     let path = format!(
@@ -63,14 +30,8 @@ fn nbgrader(bin: &Path, course: &Path, args: &[&str]) {
 
 #[test]
 fn nbgrader_generates_and_autogrades_a_lesson_with_the_shipped_config() {
-    let setup = Command::new(env!("CARGO_BIN_EXE_course"))
-        .arg("--root")
-        .arg(root())
-        .arg("setup")
-        .status()
-        .unwrap();
-    assert!(setup.success());
-    let bin = nbgrader_venv();
+    setup();
+    let bin = python_env("py-nbgrader", "nbgrader==0.9.6", "nbgrader");
     let course = tempfile::tempdir().unwrap();
     let c = course.path();
     std::fs::write(

@@ -103,12 +103,17 @@ pub fn unit_accuracy(
     Ok(right as f64 / targets.len() as f64)
 }
 
-fn check_data(features: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> Result<()> {
+/// One target per record.
+fn check_rows(features: &Array2<f64>, targets: &Array1<f64>) -> Result<()> {
     same_len(
         "training",
         ("features rows", features.nrows()),
         ("targets", targets.len()),
-    )?;
+    )
+}
+
+fn check_data(features: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> Result<()> {
+    check_rows(features, targets)?;
     vec_mat(
         "training",
         ("w", w.len()),
@@ -308,11 +313,7 @@ pub fn train_mlp(
             rule: "train_mlp follows the lesson's formulas: sigmoid layers and one output",
         });
     }
-    same_len(
-        "training",
-        ("features rows", features.nrows()),
-        ("targets", targets.len()),
-    )?;
+    check_rows(features, targets)?;
     vec_mat(
         "training",
         ("a record", features.ncols()),
