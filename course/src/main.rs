@@ -181,7 +181,6 @@ fn run(project: &Project, args: RunArgs) -> Result<ExitCode> {
         out_dir: out_dir.clone(),
         verbose: args.verbose,
         memory_limit: None,
-        dep_lock: Default::default(),
     };
     let started = Instant::now();
     let runtime = tokio::runtime::Runtime::new()?;
@@ -292,7 +291,6 @@ fn grade(project: &Project, args: GradeArgs) -> Result<ExitCode> {
         out_dir: out.clone(),
         verbose: false,
         memory_limit: Some(args.memory * 1024 * 1024),
-        dep_lock: Default::default(),
     };
     let started = Instant::now();
     let bar = indicatif::ProgressBar::new(submissions.len() as u64).with_style(

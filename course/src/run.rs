@@ -28,10 +28,6 @@ pub struct RunOptions {
     pub verbose: bool,
     /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
     pub memory_limit: Option<u64>,
-    /// Held while a kernel runs a `:dep` cell. Those cells build the dependencies through
-    /// evcxr's shared cache, which is not safe for two kernels at once (a cache hit rewrites a
-    /// counter file that another kernel may be reading), so kernels in one process take turns.
-    pub dep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The verdict on one cell, with where it sits.
@@ -179,7 +175,7 @@ pub async fn execute(
             eprintln!("  cell {}/{total}: :dep (the first build compiles the crate's dependencies; later kernels reuse them)", i + 1);
         }
         let run = if code.contains(":dep") {
-            let _turn = opts.dep_lock.lock().await;
+            let _turn = evcxr_cache_turn().await;
             kernel.execute(&code, limit).await?
         } else {
             kernel.execute(&code, limit).await?
@@ -212,6 +208,27 @@ pub async fn execute(
     }
     kernel.shutdown().await;
     Ok(())
+}
+
+/// Waits for this machine's turn at evcxr's build cache and holds it until dropped.
+///
+/// A `:dep` cell builds the dependencies through evcxr's shared cache, which is not safe for
+/// two kernels at once (a cache hit rewrites a counter file that another kernel may be
+/// reading, and that build fails). An exclusive lock on one file in the temporary folder
+/// makes every kernel started by any `course` process on this machine take turns; later
+/// cells compile only their own code and run freely. `None` if the lock cannot be had.
+async fn evcxr_cache_turn() -> Option<std::fs::File> {
+    let path = std::env::temp_dir().join("backprop-course-evcxr-cache.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .ok()?;
+    tokio::task::spawn_blocking(move || file.lock().ok().map(|()| file))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Picks a file name in `out_dir` for each notebook, keeping names apart when two collide.
