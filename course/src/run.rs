@@ -166,15 +166,12 @@ pub async fn execute(
             });
             continue;
         }
-        let limit = if code.contains(":dep") {
-            opts.dep_timeout
-        } else {
-            opts.timeout
-        };
-        if code.contains(":dep") && opts.verbose {
+        let dep = code.contains(":dep");
+        let limit = if dep { opts.dep_timeout } else { opts.timeout };
+        if dep && opts.verbose {
             eprintln!("  cell {}/{total}: :dep (the first build compiles the crate's dependencies; later kernels reuse them)", i + 1);
         }
-        let run = if code.contains(":dep") {
+        let run = if dep {
             let _turn = evcxr_cache_turn().await;
             kernel.execute(&code, limit).await?
         } else {

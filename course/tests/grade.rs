@@ -1,17 +1,13 @@
 //! `course release` and `course grade` against the real kernel: a corpus of submissions for
 //! lesson 1, each of which must get exactly the score it deserves, with every file unchanged.
 
+mod common;
+
+use common::root;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn course(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_course"))

@@ -4,32 +4,20 @@
 //! The first test to run installs evcxr_jupyter if it is missing (about 7 minutes) and
 //! compiles the lesson crate's dependencies once (later kernels reuse evcxr's cache).
 
+mod common;
+
+use common::root;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace root")
-        .to_path_buf()
-}
 
 /// Kernels compete for the two cores and for evcxr's cache: one test at a time, after set-up.
 fn kernel_lock() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     static SETUP: OnceLock<()> = OnceLock::new();
     let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    SETUP.get_or_init(|| {
-        let status = Command::new(env!("CARGO_BIN_EXE_course"))
-            .args(["--root"])
-            .arg(root())
-            .arg("setup")
-            .status()
-            .expect("course setup starts");
-        assert!(status.success(), "course setup failed");
-    });
+    SETUP.get_or_init(common::setup);
     guard
 }
 

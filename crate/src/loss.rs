@@ -10,6 +10,7 @@
 //! | ½MSE | (1/2n) Σ (yᵢ − ŷᵢ)² | −(1/n) (yᵢ − ŷᵢ) |
 
 use crate::error::{same_len, Error, Result};
+use crate::train::sum_in_order;
 use ndarray::Array1;
 use std::fmt;
 
@@ -154,7 +155,7 @@ pub fn cross_entropy(y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
             t * p.ln() + (1.0 - t) * (1.0 - p).ln()
         })
         .collect();
-    Ok(-terms.iter().fold(0.0, |a, b| a + b) / y.len() as f64)
+    Ok(-sum_in_order(&terms) / y.len() as f64)
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub fn sum_in_order<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
 }
 
 /// x · w, term by term in order.
-fn dot_in_order(x: ArrayView1<f64>, w: &Array1<f64>) -> f64 {
+fn dot_in_order(x: ArrayView1<f64>, w: ArrayView1<f64>) -> f64 {
     x.iter().zip(w).fold(0.0, |acc, (a, b)| acc + a * b)
 }
 
@@ -79,7 +79,7 @@ pub fn unit_mse(features: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) 
         .rows()
         .into_iter()
         .zip(targets)
-        .map(|(x, y)| (sigmoid(dot_in_order(x, w)) - y).powi(2))
+        .map(|(x, y)| (sigmoid(dot_in_order(x, w.view())) - y).powi(2))
         .collect();
     Ok(sum_in_order(&squares) / targets.len() as f64)
 }
@@ -98,7 +98,9 @@ pub fn unit_accuracy(
         .rows()
         .into_iter()
         .zip(targets)
-        .filter(|(x, y)| f64::from(u8::from(sigmoid(dot_in_order(x.view(), w)) > 0.5)) == **y)
+        .filter(|(x, y)| {
+            f64::from(u8::from(sigmoid(dot_in_order(x.view(), w.view())) > 0.5)) == **y
+        })
         .count();
     Ok(right as f64 / targets.len() as f64)
 }
@@ -141,7 +143,7 @@ pub fn train_unit(
     for epoch in 0..epochs {
         let mut del_w = Array1::<f64>::zeros(w.len());
         for (x, &y) in features.rows().into_iter().zip(targets) {
-            let output = sigmoid(dot_in_order(x, &w));
+            let output = sigmoid(dot_in_order(x, w.view()));
             let error_term = (y - output) * output * (1.0 - output);
             del_w.zip_mut_with(&x, |d, &xi| *d += error_term * xi);
         }
@@ -191,7 +193,7 @@ impl UnitLoss {
                     features
                         .rows()
                         .into_iter()
-                        .map(|x| sigmoid(dot_in_order(x, w))),
+                        .map(|x| sigmoid(dot_in_order(x, w.view()))),
                 );
                 cross_entropy(targets, &y_hat)
             }
@@ -234,7 +236,7 @@ pub fn train_unit_sgd(
             let mut del_w = Array1::<f64>::zeros(w.len());
             for &i in batch {
                 let x = features.row(i);
-                let y_hat = sigmoid(dot_in_order(x, &w));
+                let y_hat = sigmoid(dot_in_order(x, w.view()));
                 let delta = loss.delta(targets[i], y_hat);
                 del_w.zip_mut_with(&x, |d, &xi| *d += delta * xi);
             }
@@ -330,7 +332,7 @@ pub fn train_mlp(
         let mut last = None;
         for (x, &y) in features.rows().into_iter().zip(targets) {
             let hidden = hidden_output(&net, x);
-            let out = sigmoid(dot_in_order(hidden.view(), &who));
+            let out = sigmoid(dot_in_order(hidden.view(), who.view()));
             let output_error_term = (y - out) * out * (1.0 - out);
             for j in 0..hidden.len() {
                 let hidden_error = output_error_term * who[j];
@@ -349,7 +351,10 @@ pub fn train_mlp(
         if epoch % every == 0 {
             let loss = match (report, last) {
                 (LossReport::AsOriginal, Some(x)) => {
-                    let out = sigmoid(dot_in_order(hidden_output(&net, x).view(), &w_ho(&net)));
+                    let out = sigmoid(dot_in_order(
+                        hidden_output(&net, x).view(),
+                        w_ho(&net).view(),
+                    ));
                     let squares: Vec<f64> = targets.iter().map(|y| (out - y).powi(2)).collect();
                     sum_in_order(&squares) / n
                 }
@@ -367,7 +372,7 @@ fn hidden_output(net: &Mlp, x: ArrayView1<f64>) -> Array1<f64> {
         net.w_ih
             .columns()
             .into_iter()
-            .map(|w| sigmoid(x.iter().zip(w).fold(0.0, |acc, (a, b)| acc + a * b))),
+            .map(|w| sigmoid(dot_in_order(x, w.view()))),
     )
 }
 
