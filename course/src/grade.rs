@@ -262,7 +262,14 @@ pub fn score(lesson: &Lesson, reports: &[CellReport]) -> Vec<CellScore> {
                         "needs a value from cell {}, which did not run cleanly ({}): {}",
                         earlier.cell,
                         earlier.outcome.status.word(),
-                        earlier.outcome.message.lines().next().unwrap_or("")
+                        earlier
+                            .outcome
+                            .message
+                            .lines()
+                            .filter(|l| !l.trim().is_empty())
+                            .take(3)
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     );
                 }
             }

@@ -39,8 +39,11 @@ pub struct CellReport {
     pub id: String,
     /// The cell's nbgrader `grade_id`, if it has one.
     pub grade_id: Option<String>,
-    /// Seconds from request to idle.
+    /// Seconds from request to idle (of the last attempt).
     pub seconds: f64,
+    /// How many times the cell was sent: more than 1 when evcxr's build failed without a
+    /// compiler error and the cell was tried again; 0 when it was not run.
+    pub attempts: u32,
     /// The verdict.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -162,6 +165,7 @@ pub async fn execute(
                 id,
                 grade_id,
                 seconds: 0.0,
+                attempts: 0,
                 outcome: not_run(reason),
             });
             continue;
@@ -171,13 +175,28 @@ pub async fn execute(
         if dep && opts.verbose {
             eprintln!("  cell {}/{total}: :dep (the first build compiles the crate's dependencies; later kernels reuse them)", i + 1);
         }
-        let run = if dep {
-            let _turn = evcxr_cache_turn().await;
-            kernel.execute(&code, limit).await?
-        } else {
-            kernel.execute(&code, limit).await?
+        let mut attempt = 1;
+        let (run, outcome) = loop {
+            let run = if dep {
+                let _turn = evcxr_cache_turn().await;
+                kernel.execute(&code, limit).await?
+            } else {
+                kernel.execute(&code, limit).await?
+            };
+            let outcome = judge(&run, limit.as_secs());
+            if attempt < BUILD_ATTEMPTS && is_build_fault(&outcome) {
+                if opts.verbose {
+                    eprintln!(
+                        "  cell {}/{total}: evcxr's build failed without a compiler error; trying again",
+                        i + 1
+                    );
+                }
+                attempt += 1;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            break (run, outcome);
         };
-        let outcome = judge(&run, limit.as_secs());
         notebook::set_outputs(cell, notebook::outputs(&run.outputs), run.execution_count);
         if opts.verbose {
             eprintln!(
@@ -200,11 +219,25 @@ pub async fn execute(
             id,
             grade_id,
             seconds: run.seconds,
+            attempts: attempt,
             outcome,
         });
     }
     kernel.shutdown().await;
     Ok(())
+}
+
+/// How many times a cell is tried when evcxr's build fails without a compiler error.
+const BUILD_ATTEMPTS: u32 = 3;
+
+/// Whether a cell failed because evcxr's build itself failed (cargo exited non-zero with no
+/// compiler diagnostic), not because of the code. Seen once in CI with several kernels at
+/// once; nothing ran, so the cell can safely be tried again.
+fn is_build_fault(outcome: &Outcome) -> bool {
+    outcome.status == Status::Error
+        && outcome
+            .message
+            .contains("Compilation failed, but no parsable errors were found")
 }
 
 /// Waits for this machine's turn at evcxr's build cache and holds it until dropped.
@@ -253,6 +286,26 @@ pub fn executed_paths(notebooks: &[PathBuf], out_dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn error(message: &str) -> Outcome {
+        Outcome {
+            status: Status::Error,
+            message: message.into(),
+            checks_passed: 0,
+            checks_failed: 0,
+        }
+    }
+
+    #[test]
+    fn only_a_build_failure_without_diagnostics_is_tried_again() {
+        assert!(is_build_fault(&error(
+            "Compilation failed, but no parsable errors were found. STDERR:\nerror: could not compile"
+        )));
+        assert!(!is_build_fault(&error("error[E0308]: mismatched types")));
+        let mut panic = error("Compilation failed, but no parsable errors were found");
+        panic.status = Status::Panic;
+        assert!(!is_build_fault(&panic));
+    }
 
     #[test]
     fn colliding_notebook_names_get_distinct_copies() {
