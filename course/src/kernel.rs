@@ -27,6 +27,17 @@ pub struct KernelOptions {
     pub startup_timeout: Duration,
     /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
     pub memory_limit: Option<u64>,
+    /// A Jupyter data folder searched for the kernelspec before Jupyter's usual ones.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The memory of a kernel's processes (the kernel, the process running the code, builds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct MemoryUse {
+    /// Resident set now, summed over the processes, in bytes.
+    pub resident: u64,
+    /// The largest resident set each process reached, summed, in bytes.
+    pub peak: u64,
 }
 
 /// One message the kernel sent in reply to a request, with the output it carries.
@@ -64,6 +75,64 @@ pub struct Kernel {
     log: PathBuf,
     group: Option<u32>,
     _runtime: tempfile::TempDir,
+}
+
+/// The kernelspec named in `opts`: from `opts.data_dir` if it is there, else where Jupyter looks.
+async fn find_spec(opts: &KernelOptions) -> Result<zmq::KernelspecDir> {
+    if let Some(dir) = &opts.data_dir {
+        let path = dir.join("kernels").join(&opts.name);
+        if let Ok(text) = std::fs::read_to_string(path.join("kernel.json")) {
+            let kernelspec = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a kernelspec", path.display()))?;
+            return Ok(zmq::KernelspecDir {
+                kernel_name: opts.name.clone(),
+                path,
+                kernelspec,
+            });
+        }
+    }
+    zmq::find_kernelspec(&opts.name).await.map_err(|e| {
+        anyhow!(
+            "kernel '{}' is not installed ({e}); run `course setup` first",
+            opts.name
+        )
+    })
+}
+
+/// Sums the memory of every process in process group `group` (Linux; `None` elsewhere).
+fn group_memory(group: u32) -> Option<MemoryUse> {
+    let mut total = MemoryUse {
+        resident: 0,
+        peak: 0,
+    };
+    let mut found = false;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let dir = entry.path();
+        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+            continue;
+        };
+        // The fields after the command name (which may hold spaces) start after its ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        if rest.split_whitespace().nth(2) != Some(&group.to_string()) {
+            continue;
+        }
+        let Ok(status) = std::fs::read_to_string(dir.join("status")) else {
+            continue;
+        };
+        let kib = |key: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0)
+        };
+        total.resident += kib("VmRSS:") * 1024;
+        total.peak += kib("VmHWM:") * 1024;
+        found = true;
+    }
+    found.then_some(total)
 }
 
 /// Connects the IOPub, shell and control sockets.
@@ -107,12 +176,7 @@ macro_rules! pump {
 impl Kernel {
     /// Starts the kernel named in `opts` and waits until it answers.
     pub async fn start(opts: &KernelOptions) -> Result<Kernel> {
-        let spec = zmq::find_kernelspec(&opts.name).await.map_err(|e| {
-            anyhow!(
-                "kernel '{}' is not installed ({e}); run `course setup` first",
-                opts.name
-            )
-        })?;
+        let spec = find_spec(opts).await?;
         let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         let (ports, listeners) = zmq::peek_ports_with_listeners(ip, 5).await?;
         let info = ConnectionInfo {
@@ -263,6 +327,11 @@ impl Kernel {
             limit.as_secs(),
             self.log_tail()
         )
+    }
+
+    /// The memory the kernel's processes use now, and the most each used.
+    pub fn memory(&self) -> Option<MemoryUse> {
+        group_memory(self.group?)
     }
 
     /// Why the kernel process ended, if it has.

@@ -1,5 +1,6 @@
 //! `course`: sets up the Rust kernel for the backprop course and runs its notebooks headlessly.
 
+mod bench;
 mod grade;
 mod gradebook;
 mod kernel;
@@ -43,6 +44,26 @@ enum Command {
     Release(ReleaseArgs),
     /// Grade students' notebooks against the lessons; exit 0 when every one was graded.
     Grade(GradeArgs),
+    /// Time the lessons on the course kernel beside their numpy twins under ipykernel.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Lessons to time (notebooks or folders) [default: every lesson].
+    paths: Vec<PathBuf>,
+    /// The numpy twins, named as the lessons [default: bench/python/].
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// Where bench.json, bench.md and the executed copies go [default: target/bench].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Time limit of a cell, in seconds.
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+    /// Time limit of a cell with a `:dep` line, in seconds.
+    #[arg(long, default_value_t = 1800)]
+    dep_timeout: u64,
 }
 
 #[derive(clap::Args)]
@@ -143,7 +164,44 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => run(&project, args),
         Command::Release(args) => release(&project, args),
         Command::Grade(args) => grade(&project, args),
+        Command::Bench(args) => bench(&project, args),
     }
+}
+
+fn bench(project: &Project, args: BenchArgs) -> Result<ExitCode> {
+    let lessons = notebooks(project, &args.paths)?;
+    if lessons.is_empty() {
+        bail!("no notebooks to time");
+    }
+    let opts = bench::BenchOptions {
+        lessons,
+        python_dir: args
+            .python
+            .unwrap_or_else(|| project.root.join("bench").join("python")),
+        out_dir: args
+            .out
+            .unwrap_or_else(|| project.root.join("target").join("bench")),
+        timeout: Duration::from_secs(args.timeout),
+        dep_timeout: Duration::from_secs(args.dep_timeout),
+        training_script: project.root.join("bench").join("training.py"),
+        criterion_dir: project.root.join("target").join("criterion"),
+    };
+    let report = bench::bench(project, &opts)?;
+    bench::write(&report, &opts.out_dir)?;
+    println!("{}", bench::render(&report));
+    println!(
+        "bench.json, bench.md and the executed copies in {}",
+        opts.out_dir.display()
+    );
+    let all_passed = report
+        .lessons
+        .iter()
+        .all(|l| l.rust.passed && l.python.as_ref().is_none_or(|p| p.passed));
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn notebooks(project: &Project, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -181,6 +239,7 @@ fn run(project: &Project, args: RunArgs) -> Result<ExitCode> {
         out_dir: out_dir.clone(),
         verbose: args.verbose,
         memory_limit: None,
+        data_dir: None,
     };
     let started = Instant::now();
     let runtime = tokio::runtime::Runtime::new()?;
@@ -291,6 +350,7 @@ fn grade(project: &Project, args: GradeArgs) -> Result<ExitCode> {
         out_dir: out.clone(),
         verbose: false,
         memory_limit: Some(args.memory * 1024 * 1024),
+        data_dir: None,
     };
     let started = Instant::now();
     let bar = indicatif::ProgressBar::new(submissions.len() as u64).with_style(

@@ -1,6 +1,6 @@
 //! `course run`: executes notebooks cell by cell on a fresh kernel each and reports honestly.
 
-use crate::kernel::{Kernel, KernelOptions};
+use crate::kernel::{Kernel, KernelOptions, MemoryUse};
 use crate::notebook;
 use crate::outcome::{judge, Outcome, Status};
 use anyhow::Result;
@@ -28,6 +28,17 @@ pub struct RunOptions {
     pub verbose: bool,
     /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
     pub memory_limit: Option<u64>,
+    /// A Jupyter data folder searched for the kernelspec first (the benchmark's Python kernel).
+    pub data_dir: Option<PathBuf>,
+}
+
+/// What a run measured of its kernel.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct KernelStats {
+    /// Seconds from asking for a kernel to the first code cell's result.
+    pub first_result: Option<f64>,
+    /// The kernel's memory after the last cell.
+    pub memory: Option<MemoryUse>,
 }
 
 /// The verdict on one cell, with where it sits.
@@ -62,6 +73,9 @@ pub struct NotebookReport {
     pub cells: Vec<CellReport>,
     /// Wall time, kernel start to shutdown.
     pub seconds: f64,
+    /// Time to the first result and memory, when the kernel started.
+    #[serde(flatten)]
+    pub kernel: KernelStats,
 }
 
 impl NotebookReport {
@@ -103,6 +117,7 @@ pub async fn run_notebook(path: &Path, executed: &Path, opts: &RunOptions) -> No
         error: None,
         cells: Vec::new(),
         seconds: 0.0,
+        kernel: KernelStats::default(),
     };
     match execute_cells(path, executed, opts, &mut report).await {
         Ok(()) => report.executed = Some(executed.to_path_buf()),
@@ -128,24 +143,28 @@ async fn execute_cells(
     let log = opts.out_dir.join("logs").join(format!("{stem}.kernel.log"));
     let result = execute(&mut nb, &folder, &log, opts, &mut report.cells).await;
     notebook::save(&nb, executed)?;
-    result
+    report.kernel = result?;
+    Ok(())
 }
 
 /// Runs a notebook's code cells in order on a fresh kernel started in `cwd`, writing each
-/// cell's outputs into `nb` and its verdict into `cells`.
+/// cell's outputs into `nb` and its verdict into `cells`; returns what it measured of the kernel.
 pub async fn execute(
     nb: &mut v4::Notebook,
     cwd: &Path,
     log: &Path,
     opts: &RunOptions,
     cells: &mut Vec<CellReport>,
-) -> Result<()> {
+) -> Result<KernelStats> {
+    let started = Instant::now();
+    let mut stats = KernelStats::default();
     let kernel_opts = KernelOptions {
         name: opts.kernel.clone(),
         cwd: cwd.to_path_buf(),
         log: log.to_path_buf(),
         startup_timeout: opts.startup_timeout,
         memory_limit: opts.memory_limit,
+        data_dir: opts.data_dir.clone(),
     };
     let mut kernel = Kernel::start(&kernel_opts).await?;
     let mut stop: Option<String> = None;
@@ -197,6 +216,9 @@ pub async fn execute(
             }
             break (run, outcome);
         };
+        if stats.first_result.is_none() {
+            stats.first_result = Some(started.elapsed().as_secs_f64());
+        }
         notebook::set_outputs(cell, notebook::outputs(&run.outputs), run.execution_count);
         if opts.verbose {
             eprintln!(
@@ -223,8 +245,9 @@ pub async fn execute(
             outcome,
         });
     }
+    stats.memory = kernel.memory();
     kernel.shutdown().await;
-    Ok(())
+    Ok(stats)
 }
 
 /// How many times a cell is tried when evcxr's build fails without a compiler error.

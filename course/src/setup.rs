@@ -140,7 +140,12 @@ fn kernelspec_json(project: &Project, evcxr: &Path, flavour: Flavour) -> serde_j
         ),
     };
     json!({
-        "argv": [evcxr.to_string_lossy(), "--control_file", "{connection_file}"],
+        "argv": [
+            project.root.join("kernel").join("launch").to_string_lossy(),
+            evcxr.to_string_lossy(),
+            "--control_file",
+            "{connection_file}"
+        ],
         "display_name": display,
         "language": "rust",
         "interrupt_mode": "message",
