@@ -209,6 +209,47 @@ impl Mlp {
         self.backward(&self.forward(x)?, y)
     }
 
+    /// Backpropagation for a whole batch at once, with matrix products instead of a loop over
+    /// records: the gradients of the mean loss over the batch, and the mean error terms.
+    ///
+    /// Introduced in lesson 9 (mini-batches); the same numbers as averaging
+    /// [`Mlp::gradients`] over the batch's records, computed as numpy would.
+    ///
+    /// # Shapes
+    /// `x`: (n, n_input), `y`: (n, n_output); gradients shaped like `w_ih` and `w_ho`.
+    pub fn batch_gradients(&self, x: &Array2<f64>, y: &Array2<f64>) -> Result<Gradients> {
+        let n = x.nrows();
+        let wanted_y = (n, self.n_output());
+        if x.ncols() != self.n_input() || y.dim() != wanted_y || n == 0 {
+            return Err(Error::Shape {
+                op: "batch backpropagation",
+                left: "x",
+                left_shape: x.shape().to_vec(),
+                right: "y",
+                right_shape: y.shape().to_vec(),
+                rule: format!(
+                    "a batch of n ≥ 1 records needs x of shape [n, {}] (one column per input) and \
+                     y of shape [n, {}] (one column per output)",
+                    self.n_input(),
+                    self.n_output()
+                ),
+            });
+        }
+        let z_hidden = x.dot(&self.w_ih);
+        let a_hidden = self.hidden.f(&z_hidden);
+        let z_output = a_hidden.dot(&self.w_ho);
+        let y_hat = self.output.f(&z_output);
+        let delta_output = (y - &y_hat) * self.output.f_prime(&z_output);
+        let delta_hidden = delta_output.dot(&self.w_ho.t()) * self.hidden.f_prime(&z_hidden);
+        let scale = -1.0 / n as f64;
+        Ok(Gradients {
+            w_ih: x.t().dot(&delta_hidden) * scale,
+            w_ho: a_hidden.t().dot(&delta_output) * scale,
+            delta_output: delta_output.sum_axis(Axis(0)) / n as f64,
+            delta_hidden: delta_hidden.sum_axis(Axis(0)) / n as f64,
+        })
+    }
+
     /// The loss ½ Σ (y − ŷ)² on one record.
     ///
     /// # Shapes
@@ -291,6 +332,36 @@ mod tests {
     fn round(v: f64, digits: i32) -> f64 {
         let p = 10f64.powi(digits);
         (v * p).round() / p
+    }
+
+    #[test]
+    fn batch_gradients_are_the_mean_of_the_records_gradients() {
+        let net = Mlp::random(3, 4, 2, 7).with_activations(Activation::Relu, Activation::Sigmoid);
+        let x = array![[0.5, 0.1, -0.2], [1.0, -2.0, 0.3], [0.0, 0.4, 0.9]];
+        let y = array![[0.6, 0.1], [0.2, 0.9], [1.0, 0.0]];
+        let batch = net.batch_gradients(&x, &y).unwrap();
+        let mut w_ih = Array2::zeros(net.w_ih.dim());
+        let mut w_ho = Array2::zeros(net.w_ho.dim());
+        for (xi, yi) in x.rows().into_iter().zip(y.rows()) {
+            let g = net.gradients(&xi.to_owned(), &yi.to_owned()).unwrap();
+            w_ih += &(g.w_ih / 3.0);
+            w_ho += &(g.w_ho / 3.0);
+        }
+        assert_abs_diff_eq!(batch.w_ih, w_ih, epsilon = 1e-15);
+        assert_abs_diff_eq!(batch.w_ho, w_ho, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn a_batch_with_the_wrong_number_of_target_columns_names_both_shapes() {
+        let net = Mlp::random(3, 4, 2, 7);
+        let err = net
+            .batch_gradients(&Array2::zeros((5, 3)), &Array2::zeros((5, 1)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[5, 3]") && err.contains("[5, 1]") && err.contains("[n, 2]"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,0 +1,664 @@
+//! `course bench`: the lessons on the course kernel beside their numpy twins under ipykernel,
+//! run one after the other on this machine, with a table of wall times, cell times, the time
+//! to a fresh kernel's first result and the kernel's memory.
+
+use crate::project::Project;
+use crate::run::{self, CellReport, NotebookReport, RunOptions};
+use crate::setup;
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The kernelspec name of the benchmark's Python kernel (in the benchmark's own environment).
+pub const PYTHON_KERNEL: &str = "backprop-bench-python";
+
+/// Where the benchmark's Python lives and what it needs.
+pub struct PythonEnv {
+    /// The virtual environment's folder.
+    pub venv: PathBuf,
+    /// The requirements file installed into it.
+    pub requirements: PathBuf,
+}
+
+impl PythonEnv {
+    /// The project's benchmark environment: `target/bench-py`, from `bench/requirements.txt`.
+    pub fn of(project: &Project) -> PythonEnv {
+        PythonEnv {
+            venv: project.root.join("target").join("bench-py"),
+            requirements: project.root.join("bench").join("requirements.txt"),
+        }
+    }
+
+    fn python(&self) -> PathBuf {
+        self.venv.join("bin").join("python")
+    }
+
+    /// The Jupyter data folder holding the Python kernelspec.
+    pub fn data_dir(&self) -> PathBuf {
+        self.venv.join("share").join("jupyter")
+    }
+
+    /// Creates the environment and installs the requirements unless they import already, then
+    /// writes the kernelspec; says what it does.
+    pub fn ensure(&self) -> Result<()> {
+        let ready = Command::new(self.python())
+            .args(["-c", "import numpy, pandas, matplotlib, ipykernel"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ready {
+            eprintln!(
+                "✓ Python environment for the benchmark ({})",
+                self.venv.display()
+            );
+        } else {
+            self.create()?;
+        }
+        self.write_kernelspec()
+    }
+
+    fn create(&self) -> Result<()> {
+        eprintln!(
+            "creating the benchmark's Python environment in {} (numpy, pandas, matplotlib, ipykernel)",
+            self.venv.display()
+        );
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&self.venv)
+            .status()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "python3 is needed for the Python side of the benchmark but could not be run \
+                     ({e}); install Python 3.9 or newer with its venv module \
+                     (Debian: apt install python3 python3-venv)"
+                )
+            })?;
+        if !status.success() {
+            bail!(
+                "`python3 -m venv {}` failed ({status}); on Debian install python3-venv",
+                self.venv.display()
+            );
+        }
+        let status = Command::new(self.python())
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&self.requirements)
+            .status()
+            .context("could not run pip in the benchmark's environment")?;
+        if !status.success() {
+            bail!(
+                "pip could not install {} ({status}); its messages above say why",
+                self.requirements.display()
+            );
+        }
+        Ok(())
+    }
+
+    fn write_kernelspec(&self) -> Result<()> {
+        let dir = self.data_dir().join("kernels").join(PYTHON_KERNEL);
+        std::fs::create_dir_all(&dir)?;
+        let python = self.venv.canonicalize()?.join("bin").join("python");
+        let spec = serde_json::json!({
+            "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python (backprop bench)",
+            "language": "python",
+            "interrupt_mode": "message",
+            "env": { "MPLBACKEND": "module://matplotlib_inline.backend_inline" }
+        });
+        std::fs::write(
+            dir.join("kernel.json"),
+            serde_json::to_string_pretty(&spec)? + "\n",
+        )?;
+        Ok(())
+    }
+}
+
+/// Cell-time figures of one notebook (or of a whole side).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct CellTimes {
+    /// Executed cells.
+    pub cells: usize,
+    /// Median seconds.
+    pub median: f64,
+    /// 95th percentile, seconds (nearest rank).
+    pub p95: f64,
+    /// The slowest cell, seconds.
+    pub max: f64,
+}
+
+impl CellTimes {
+    /// The figures of `times` (seconds); `None` when there are none.
+    pub fn of(times: &[f64]) -> Option<CellTimes> {
+        if times.is_empty() {
+            return None;
+        }
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        };
+        let rank = ((0.95 * n as f64).ceil() as usize).clamp(1, n);
+        Some(CellTimes {
+            cells: n,
+            median,
+            p95: sorted[rank - 1],
+            max: sorted[n - 1],
+        })
+    }
+}
+
+fn times(cells: &[CellReport]) -> Vec<f64> {
+    cells
+        .iter()
+        .filter(|c| c.outcome.status != crate::outcome::Status::NotRun)
+        .map(|c| c.seconds)
+        .collect()
+}
+
+/// One side (Rust or Python) of one lesson.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    /// Whether every cell ran clean.
+    pub passed: bool,
+    /// Wall time, kernel start to shutdown, seconds.
+    pub seconds: f64,
+    /// Kernel start to the first code cell's result, seconds.
+    pub first_result: Option<f64>,
+    /// Cell times.
+    pub cell_times: Option<CellTimes>,
+    /// The kernel's resident memory after the last cell, bytes.
+    pub memory: Option<u64>,
+    /// The first failure, if any.
+    pub failure: Option<String>,
+    #[serde(skip)]
+    times: Vec<f64>,
+}
+
+impl Side {
+    fn of(report: &NotebookReport) -> Side {
+        let times = times(&report.cells);
+        Side {
+            passed: report.passed(),
+            seconds: report.seconds,
+            first_result: report.kernel.first_result,
+            cell_times: CellTimes::of(&times),
+            memory: report.kernel.memory.map(|m| m.resident),
+            failure: report.error.clone().or_else(|| {
+                report
+                    .first_failure()
+                    .map(|c| format!("cell {}: {}", c.cell, c.outcome.message))
+            }),
+            times,
+        }
+    }
+}
+
+/// One lesson measured on both kernels.
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonBench {
+    /// The lesson's file name.
+    pub lesson: String,
+    /// On the course kernel.
+    pub rust: Side,
+    /// Its numpy twin under ipykernel, when there is one.
+    pub python: Option<Side>,
+}
+
+/// The whole benchmark, as written to `bench.json`.
+#[derive(Debug, Serialize)]
+pub struct BenchReport {
+    /// Where it ran.
+    pub machine: String,
+    /// Each lesson.
+    pub lessons: Vec<LessonBench>,
+    /// Rust wall time over all lessons, seconds.
+    pub rust_seconds: f64,
+    /// Python wall time over the lessons that have a twin, seconds.
+    pub python_seconds: f64,
+    /// Rust over Python, for the lessons that have a twin.
+    pub ratio: Option<f64>,
+    /// Cell times over every Rust cell.
+    pub rust_cells: Option<CellTimes>,
+    /// Cell times over every Python cell.
+    pub python_cells: Option<CellTimes>,
+    /// The training loops: criterion's figures for Rust beside `bench/training.py`'s for numpy.
+    pub training: Vec<TrainingBench>,
+}
+
+/// One training workload timed in both languages.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrainingBench {
+    /// The workload, as criterion names it.
+    pub workload: String,
+    /// Criterion's mean, seconds (from its last `cargo bench` run on this checkout).
+    pub rust: Option<f64>,
+    /// numpy's best of several runs, seconds.
+    pub numpy: Option<f64>,
+}
+
+/// Criterion's latest mean of every benchmark under `dir` (`target/criterion`), by full id.
+pub fn criterion_means(dir: &Path) -> Vec<(String, f64)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let is_new = folder.file_name().is_some_and(|n| n == "new");
+            if !is_new || path.file_name().is_none_or(|n| n != "benchmark.json") {
+                continue;
+            }
+            let read = |p: &Path| -> Option<serde_json::Value> {
+                serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()
+            };
+            let id = read(&path).and_then(|b| b["full_id"].as_str().map(String::from));
+            let mean = read(&folder.join("estimates.json"))
+                .and_then(|e| e["mean"]["point_estimate"].as_f64());
+            if let (Some(id), Some(ns)) = (id, mean) {
+                found.push((id, ns * 1e-9));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// Runs `bench/training.py` in the benchmark's environment: its figures by workload.
+fn numpy_training(python: &PythonEnv, script: &Path) -> Result<Vec<(String, f64)>> {
+    eprintln!("▶ {} (numpy training loops)", script.display());
+    let out = Command::new(python.python())
+        .arg(script)
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not run {}", script.display()))?;
+    if !out.status.success() {
+        bail!("{} failed ({})", script.display(), out.status);
+    }
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("{} did not print JSON", script.display()))?;
+    Ok(value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
+        .collect())
+}
+
+/// Pairs criterion's figures with numpy's by workload name.
+pub fn pair_training(rust: &[(String, f64)], numpy: &[(String, f64)]) -> Vec<TrainingBench> {
+    let mut names: Vec<&String> = rust.iter().chain(numpy).map(|(k, _)| k).collect();
+    names.sort();
+    names.dedup();
+    let find =
+        |list: &[(String, f64)], name: &str| list.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    names
+        .into_iter()
+        .map(|name| TrainingBench {
+            workload: name.clone(),
+            rust: find(rust, name),
+            numpy: find(numpy, name),
+        })
+        .collect()
+}
+
+/// What to benchmark and where the results go.
+pub struct BenchOptions {
+    /// The lessons, in order.
+    pub lessons: Vec<PathBuf>,
+    /// The folder of the numpy twins (same file names).
+    pub python_dir: PathBuf,
+    /// Where executed copies, logs, `bench.json` and `bench.md` go.
+    pub out_dir: PathBuf,
+    /// Time limit of an ordinary cell.
+    pub timeout: Duration,
+    /// Time limit of a `:dep` cell.
+    pub dep_timeout: Duration,
+    /// The numpy training script (`bench/training.py`), run when it exists.
+    pub training_script: PathBuf,
+    /// Criterion's output folder (`target/criterion`), read for the Rust training figures.
+    pub criterion_dir: PathBuf,
+}
+
+/// Runs every lesson on the course kernel and its twin on the Python kernel, one at a time.
+pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
+    setup::ensure(project, false)?;
+    let python = PythonEnv::of(project);
+    python.ensure()?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let side_opts = |kernel: &str, folder: &str, data_dir: Option<PathBuf>| RunOptions {
+        kernel: kernel.to_string(),
+        timeout: opts.timeout,
+        dep_timeout: opts.dep_timeout,
+        startup_timeout: Duration::from_secs(120),
+        keep_going: true,
+        out_dir: opts.out_dir.join(folder),
+        verbose: false,
+        memory_limit: None,
+        data_dir,
+    };
+    let rust_opts = side_opts(setup::KERNEL_NAME, "rust", None);
+    let python_opts = side_opts(PYTHON_KERNEL, "python", Some(python.data_dir()));
+    let mut lessons = Vec::new();
+    for lesson in &opts.lessons {
+        let name = lesson
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        eprintln!("▶ {name}");
+        let executed = rust_opts.out_dir.join(&name);
+        let rust = Side::of(&runtime.block_on(run::run_notebook(lesson, &executed, &rust_opts)));
+        eprintln!("  Rust   {:>7.1} s{}", rust.seconds, verdict(&rust));
+        let twin = opts.python_dir.join(&name);
+        let python = twin.is_file().then(|| {
+            let executed = python_opts.out_dir.join(&name);
+            let side =
+                Side::of(&runtime.block_on(run::run_notebook(&twin, &executed, &python_opts)));
+            eprintln!("  Python {:>7.1} s{}", side.seconds, verdict(&side));
+            side
+        });
+        lessons.push(LessonBench {
+            lesson: name,
+            rust,
+            python,
+        });
+    }
+    let numpy = if opts.training_script.is_file() {
+        numpy_training(&python, &opts.training_script)?
+    } else {
+        Vec::new()
+    };
+    let mut report = summarize(lessons);
+    report.training = pair_training(&criterion_means(&opts.criterion_dir), &numpy);
+    Ok(report)
+}
+
+fn verdict(side: &Side) -> String {
+    match &side.failure {
+        None => String::new(),
+        Some(why) => format!("  FAILED: {}", why.lines().next().unwrap_or("")),
+    }
+}
+
+/// Totals over the lessons.
+pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
+    let rust_seconds = lessons.iter().map(|l| l.rust.seconds).sum();
+    let twinned: Vec<&LessonBench> = lessons.iter().filter(|l| l.python.is_some()).collect();
+    let python_seconds: f64 = twinned
+        .iter()
+        .filter_map(|l| l.python.as_ref())
+        .map(|p| p.seconds)
+        .sum();
+    let rust_twinned: f64 = twinned.iter().map(|l| l.rust.seconds).sum();
+    let all = |pick: &dyn Fn(&LessonBench) -> Option<&Side>| {
+        let times: Vec<f64> = lessons
+            .iter()
+            .filter_map(pick)
+            .flat_map(|s| s.times.iter().copied())
+            .collect();
+        CellTimes::of(&times)
+    };
+    BenchReport {
+        machine: machine(),
+        rust_cells: all(&|l| Some(&l.rust)),
+        python_cells: all(&|l| l.python.as_ref()),
+        ratio: (python_seconds > 0.0).then(|| rust_twinned / python_seconds),
+        lessons,
+        rust_seconds,
+        python_seconds,
+        training: Vec::new(),
+    }
+}
+
+/// A line naming this machine: CPU model, cores, memory, OS.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(String::new(), |kib| {
+            format!(", {:.0} GiB", kib as f64 / 1024.0 / 1024.0)
+        });
+    format!("{model}, {cores} cores{memory}, {}", std::env::consts::OS)
+}
+
+fn secs(value: Option<f64>) -> String {
+    value.map_or("—".into(), |v| {
+        if v < 10.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.1}")
+        }
+    })
+}
+
+fn mib(bytes: Option<u64>) -> String {
+    bytes.map_or("—".into(), |b| {
+        format!("{:.0}", b as f64 / 1024.0 / 1024.0)
+    })
+}
+
+/// The report as a Markdown table (what `bench.md` holds and the terminal shows).
+pub fn render(report: &BenchReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Machine: {}\n", report.machine);
+    let _ = writeln!(
+        out,
+        "| lesson | Rust s | Python s | ratio | Rust median / p95 / max cell s | Python median / p95 / max cell s | first result Rust / Python s | memory Rust / Python MiB |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|");
+    let cell = |c: Option<CellTimes>| {
+        c.map_or("—".into(), |c| {
+            format!(
+                "{} / {} / {}",
+                secs(Some(c.median)),
+                secs(Some(c.p95)),
+                secs(Some(c.max))
+            )
+        })
+    };
+    for l in &report.lessons {
+        let py = l.python.as_ref();
+        let ratio = py.filter(|p| p.seconds > 0.0).map_or("—".into(), |p| {
+            format!("{:.1}×", l.rust.seconds / p.seconds)
+        });
+        let failed = if l.rust.passed && py.is_none_or(|p| p.passed) {
+            ""
+        } else {
+            " (FAILED)"
+        };
+        let _ = writeln!(
+            out,
+            "| {}{failed} | {} | {} | {ratio} | {} | {} | {} / {} | {} / {} |",
+            l.lesson,
+            secs(Some(l.rust.seconds)),
+            secs(py.map(|p| p.seconds)),
+            cell(l.rust.cell_times),
+            cell(py.and_then(|p| p.cell_times)),
+            secs(l.rust.first_result),
+            secs(py.and_then(|p| p.first_result)),
+            mib(l.rust.memory),
+            mib(py.and_then(|p| p.memory)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **all** | **{}** | **{}** | **{}** | {} | {} | | |",
+        secs(Some(report.rust_seconds)),
+        secs(Some(report.python_seconds)),
+        report.ratio.map_or("—".into(), |r| format!("{r:.1}×")),
+        cell(report.rust_cells),
+        cell(report.python_cells),
+    );
+    if !report.training.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n| training workload | Rust (criterion mean) s | numpy (best run) s | numpy ÷ Rust |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|");
+        for t in &report.training {
+            let speedup = match (t.rust, t.numpy) {
+                (Some(r), Some(n)) if r > 0.0 => format!("{:.1}×", n / r),
+                _ => "—".into(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {speedup} |",
+                t.workload,
+                t.rust
+                    .map_or("— (run `cargo bench -p backprop`)".into(), |v| format!(
+                        "{v:.4}"
+                    )),
+                t.numpy.map_or("—".into(), |v| format!("{v:.4}")),
+            );
+        }
+    }
+    out
+}
+
+/// Writes `bench.json` and `bench.md` into `dir`.
+pub fn write(report: &BenchReport, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("bench.json"),
+        serde_json::to_string_pretty(report)? + "\n",
+    )?;
+    std::fs::write(dir.join("bench.md"), render(report))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn cell_times_take_the_median_the_nearest_rank_p95_and_the_max() {
+        let times: Vec<f64> = (1..=20).map(f64::from).collect();
+        let t = CellTimes::of(&times).unwrap();
+        assert_eq!(t.cells, 20);
+        assert_relative_eq!(t.median, 10.5);
+        assert_relative_eq!(t.p95, 19.0);
+        assert_relative_eq!(t.max, 20.0);
+        let one = CellTimes::of(&[0.25]).unwrap();
+        assert_relative_eq!(one.p95, 0.25);
+        assert!(CellTimes::of(&[]).is_none());
+    }
+
+    fn side(seconds: f64, times: Vec<f64>) -> Side {
+        Side {
+            passed: true,
+            seconds,
+            first_result: Some(1.0),
+            cell_times: CellTimes::of(&times),
+            memory: Some(300 << 20),
+            failure: None,
+            times,
+        }
+    }
+
+    #[test]
+    fn training_figures_pair_up_by_workload_and_keep_the_unpaired() {
+        let rust = vec![("a".to_string(), 0.01), ("b".to_string(), 0.5)];
+        let numpy = vec![
+            ("a".to_string(), 2.0),
+            ("numpy".to_string(), 0.0),
+            ("c".to_string(), 1.0),
+        ];
+        let paired = pair_training(&rust, &numpy);
+        assert_eq!(
+            paired
+                .iter()
+                .map(|t| t.workload.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b", "c", "numpy"]
+        );
+        assert_eq!(paired[0].rust, Some(0.01));
+        assert_eq!(paired[0].numpy, Some(2.0));
+        assert_eq!(paired[1].numpy, None);
+        assert_eq!(paired[2].rust, None);
+    }
+
+    #[test]
+    fn criterion_means_are_read_from_each_benchmarks_new_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("full batch").join("one step").join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(
+            new.join("benchmark.json"),
+            r#"{"full_id": "full batch/one step"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            new.join("estimates.json"),
+            r#"{"mean": {"point_estimate": 2500000.0}}"#,
+        )
+        .unwrap();
+        let old = dir.path().join("full batch").join("one step").join("base");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(old.join("benchmark.json"), r#"{"full_id": "stale"}"#).unwrap();
+        let means = criterion_means(dir.path());
+        assert_eq!(means.len(), 1);
+        assert_eq!(means[0].0, "full batch/one step");
+        assert_relative_eq!(means[0].1, 0.0025);
+    }
+
+    #[test]
+    fn the_ratio_counts_only_lessons_that_have_a_python_twin() {
+        let report = summarize(vec![
+            LessonBench {
+                lesson: "01.ipynb".into(),
+                rust: side(6.0, vec![1.0, 2.0, 3.0]),
+                python: Some(side(2.0, vec![0.5, 1.5])),
+            },
+            LessonBench {
+                lesson: "02.ipynb".into(),
+                rust: side(10.0, vec![10.0]),
+                python: None,
+            },
+        ]);
+        assert_relative_eq!(report.rust_seconds, 16.0);
+        assert_relative_eq!(report.python_seconds, 2.0);
+        assert_relative_eq!(report.ratio.unwrap(), 3.0);
+        assert_eq!(report.rust_cells.unwrap().cells, 4);
+        assert_relative_eq!(report.python_cells.unwrap().median, 1.0);
+        let table = render(&report);
+        assert!(
+            table.contains("| 01.ipynb | 6.00 | 2.00 | 3.0× | 2.00 / 3.00 / 3.00 |"),
+            "{table}"
+        );
+        assert!(table.contains("| 02.ipynb | 10.0 | — | — |"), "{table}");
+        assert!(
+            table.contains("| **all** | **16.0** | **2.00** | **3.0×** |"),
+            "{table}"
+        );
+    }
+}
