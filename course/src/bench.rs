@@ -3,6 +3,7 @@
 //! to a fresh kernel's first result and the kernel's memory.
 
 use crate::project::Project;
+use crate::pyenv::PythonEnv;
 use crate::run::{self, CellReport, NotebookReport, RunOptions};
 use crate::setup;
 use anyhow::{bail, Context, Result};
@@ -14,113 +15,6 @@ use std::time::Duration;
 
 /// The kernelspec name of the benchmark's Python kernel (in the benchmark's own environment).
 pub const PYTHON_KERNEL: &str = "backprop-bench-python";
-
-/// Where the benchmark's Python lives and what it needs.
-pub struct PythonEnv {
-    /// The virtual environment's folder.
-    pub venv: PathBuf,
-    /// The requirements file installed into it.
-    pub requirements: PathBuf,
-}
-
-impl PythonEnv {
-    /// The project's benchmark environment: `target/bench-py`, from `bench/requirements.txt`.
-    pub fn of(project: &Project) -> PythonEnv {
-        PythonEnv {
-            venv: project.root.join("target").join("bench-py"),
-            requirements: project.root.join("bench").join("requirements.txt"),
-        }
-    }
-
-    fn python(&self) -> PathBuf {
-        self.venv.join("bin").join("python")
-    }
-
-    /// The Jupyter data folder holding the Python kernelspec.
-    pub fn data_dir(&self) -> PathBuf {
-        self.venv.join("share").join("jupyter")
-    }
-
-    /// Creates the environment and installs the requirements unless they import already, then
-    /// writes the kernelspec; says what it does.
-    pub fn ensure(&self) -> Result<()> {
-        let ready = Command::new(self.python())
-            .args(["-c", "import numpy, pandas, matplotlib, ipykernel"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ready {
-            eprintln!(
-                "✓ Python environment for the benchmark ({})",
-                self.venv.display()
-            );
-        } else {
-            self.create()?;
-        }
-        self.write_kernelspec()
-    }
-
-    fn create(&self) -> Result<()> {
-        eprintln!(
-            "creating the benchmark's Python environment in {} (numpy, pandas, matplotlib, ipykernel)",
-            self.venv.display()
-        );
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&self.venv)
-            .status()
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "python3 is needed for the Python side of the benchmark but could not be run \
-                     ({e}); install Python 3.9 or newer with its venv module \
-                     (Debian: apt install python3 python3-venv)"
-                )
-            })?;
-        if !status.success() {
-            bail!(
-                "`python3 -m venv {}` failed ({status}); on Debian install python3-venv",
-                self.venv.display()
-            );
-        }
-        let status = Command::new(self.python())
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&self.requirements)
-            .status()
-            .context("could not run pip in the benchmark's environment")?;
-        if !status.success() {
-            bail!(
-                "pip could not install {} ({status}); its messages above say why",
-                self.requirements.display()
-            );
-        }
-        Ok(())
-    }
-
-    fn write_kernelspec(&self) -> Result<()> {
-        let dir = self.data_dir().join("kernels").join(PYTHON_KERNEL);
-        std::fs::create_dir_all(&dir)?;
-        let python = self.venv.canonicalize()?.join("bin").join("python");
-        let spec = serde_json::json!({
-            "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python (backprop bench)",
-            "language": "python",
-            "interrupt_mode": "message",
-            "env": { "MPLBACKEND": "module://matplotlib_inline.backend_inline" }
-        });
-        std::fs::write(
-            dir.join("kernel.json"),
-            serde_json::to_string_pretty(&spec)? + "\n",
-        )?;
-        Ok(())
-    }
-}
 
 /// Cell-time figures of one notebook (or of a whole side).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -174,6 +68,8 @@ pub struct Side {
     pub passed: bool,
     /// Wall time, kernel start to shutdown, seconds.
     pub seconds: f64,
+    /// Asking for a kernel to its answering, seconds.
+    pub startup: Option<f64>,
     /// Kernel start to the first code cell's result, seconds.
     pub first_result: Option<f64>,
     /// Cell times.
@@ -192,6 +88,7 @@ impl Side {
         Side {
             passed: report.passed(),
             seconds: report.seconds,
+            startup: report.kernel.startup,
             first_result: report.kernel.first_result,
             cell_times: CellTimes::of(&times),
             memory: report.kernel.memory.map(|m| m.resident),
@@ -340,8 +237,14 @@ pub struct BenchOptions {
 /// Runs every lesson on the course kernel and its twin on the Python kernel, one at a time.
 pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
     setup::ensure(project, false)?;
-    let python = PythonEnv::of(project);
+    let python = PythonEnv {
+        venv: project.root.join("target").join("bench-py"),
+        requirements: project.root.join("bench").join("requirements.txt"),
+        purpose: "the Python side of the benchmark",
+        imports: "numpy, pandas, matplotlib, ipykernel",
+    };
     python.ensure()?;
+    python.write_kernelspec(PYTHON_KERNEL, "Python (backprop bench)")?;
     let runtime = tokio::runtime::Runtime::new()?;
     let side_opts = |kernel: &str, folder: &str, data_dir: Option<PathBuf>| RunOptions {
         kernel: kernel.to_string(),
@@ -460,6 +363,13 @@ fn secs(value: Option<f64>) -> String {
     })
 }
 
+/// "kernel start → first result", seconds.
+fn start_first(side: Option<&Side>) -> String {
+    side.map_or("—".into(), |s| {
+        format!("{} → {}", secs(s.startup), secs(s.first_result))
+    })
+}
+
 fn mib(bytes: Option<u64>) -> String {
     bytes.map_or("—".into(), |b| {
         format!("{:.0}", b as f64 / 1024.0 / 1024.0)
@@ -472,7 +382,7 @@ pub fn render(report: &BenchReport) -> String {
     let _ = writeln!(out, "Machine: {}\n", report.machine);
     let _ = writeln!(
         out,
-        "| lesson | Rust s | Python s | ratio | Rust median / p95 / max cell s | Python median / p95 / max cell s | first result Rust / Python s | memory Rust / Python MiB |"
+        "| lesson | Rust s | Python s | ratio | Rust median / p95 / max cell s | Python median / p95 / max cell s | kernel start → first result Rust / Python s | memory Rust / Python MiB |"
     );
     let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|");
     let cell = |c: Option<CellTimes>| {
@@ -503,8 +413,8 @@ pub fn render(report: &BenchReport) -> String {
             secs(py.map(|p| p.seconds)),
             cell(l.rust.cell_times),
             cell(py.and_then(|p| p.cell_times)),
-            secs(l.rust.first_result),
-            secs(py.and_then(|p| p.first_result)),
+            start_first(Some(&l.rust)),
+            start_first(py),
             mib(l.rust.memory),
             mib(py.and_then(|p| p.memory)),
         );
@@ -577,6 +487,7 @@ mod tests {
         Side {
             passed: true,
             seconds,
+            startup: Some(0.5),
             first_result: Some(1.0),
             cell_times: CellTimes::of(&times),
             memory: Some(300 << 20),

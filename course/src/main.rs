@@ -4,9 +4,11 @@ mod bench;
 mod grade;
 mod gradebook;
 mod kernel;
+mod lab;
 mod notebook;
 mod outcome;
 mod project;
+mod pyenv;
 mod release;
 mod run;
 mod setup;
@@ -46,6 +48,21 @@ enum Command {
     Grade(GradeArgs),
     /// Time the lessons on the course kernel beside their numpy twins under ipykernel.
     Bench(BenchArgs),
+    /// Open JupyterLab on the lessons with the course kernel (set up first if needed).
+    Lab(LabArgs),
+}
+
+#[derive(clap::Args)]
+struct LabArgs {
+    /// The address JupyterLab listens on (loopback: only this machine can reach it).
+    #[arg(long, default_value = "127.0.0.1")]
+    ip: String,
+    /// The port JupyterLab listens on.
+    #[arg(long, default_value_t = 8888)]
+    port: u16,
+    /// Do not open a browser window.
+    #[arg(long)]
+    no_browser: bool,
 }
 
 #[derive(clap::Args)]
@@ -165,6 +182,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Release(args) => release(&project, args),
         Command::Grade(args) => grade(&project, args),
         Command::Bench(args) => bench(&project, args),
+        Command::Lab(args) => lab::lab(
+            &project,
+            &lab::LabOptions {
+                ip: args.ip,
+                port: args.port,
+                browser: !args.no_browser,
+                as_root: rustix::process::getuid().is_root(),
+            },
+        ),
     }
 }
 

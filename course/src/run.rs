@@ -35,6 +35,8 @@ pub struct RunOptions {
 /// What a run measured of its kernel.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct KernelStats {
+    /// Seconds from asking for a kernel to its answering (before any cell).
+    pub startup: Option<f64>,
     /// Seconds from asking for a kernel to the first code cell's result.
     pub first_result: Option<f64>,
     /// The kernel's memory after the last cell.
@@ -167,6 +169,7 @@ pub async fn execute(
         data_dir: opts.data_dir.clone(),
     };
     let mut kernel = Kernel::start(&kernel_opts).await?;
+    stats.startup = Some(started.elapsed().as_secs_f64());
     let mut stop: Option<String> = None;
     let total = nb.cells.len();
     for (i, cell) in nb.cells.iter_mut().enumerate() {

@@ -1,0 +1,120 @@
+//! `course lab`: JupyterLab on the lessons, with the course kernel, in one command.
+
+use crate::project::Project;
+use crate::pyenv::PythonEnv;
+use crate::setup;
+use anyhow::{bail, Context, Result};
+use std::process::{Command, ExitCode};
+
+/// Where JupyterLab listens and what it opens.
+pub struct LabOptions {
+    /// The address to bind (loopback unless asked otherwise).
+    pub ip: String,
+    /// The port.
+    pub port: u16,
+    /// Open a browser window.
+    pub browser: bool,
+    /// Running as root (JupyterLab refuses to unless told it may, as in a container or CI).
+    pub as_root: bool,
+}
+
+/// The project's JupyterLab environment: `target/lab-py`, from `lab/requirements.txt`.
+pub fn environment(project: &Project) -> PythonEnv {
+    PythonEnv {
+        venv: project.root.join("target").join("lab-py"),
+        requirements: project.root.join("lab").join("requirements.txt"),
+        purpose: "JupyterLab",
+        imports: "jupyterlab",
+    }
+}
+
+/// The arguments that start JupyterLab on the lessons with the course kernel preselected.
+pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
+    let mut args = vec![
+        format!("--ServerApp.root_dir={}", project.notebooks().display()),
+        format!("--ServerApp.ip={}", opts.ip),
+        format!("--ServerApp.port={}", opts.port),
+        format!(
+            "--ServerApp.open_browser={}",
+            if opts.browser { "True" } else { "False" }
+        ),
+        format!(
+            "--MappingKernelManager.default_kernel_name={}",
+            setup::KERNEL_NAME
+        ),
+    ];
+    if opts.as_root {
+        args.push("--ServerApp.allow_root=True".into());
+    }
+    args
+}
+
+/// Sets up what is missing and runs JupyterLab until it is stopped (Ctrl+C).
+pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
+    setup::ensure(project, false)?;
+    let env = environment(project);
+    env.ensure()?;
+    let program = env.program("jupyter-lab");
+    if !program.is_file() {
+        bail!(
+            "{} is missing although jupyterlab imports; delete {} and run `course lab` again",
+            program.display(),
+            env.venv.display()
+        );
+    }
+    eprintln!(
+        "starting JupyterLab on {} at http://{}:{}/lab (Jupyter prints the link with its \
+         token below); the lessons open on the \"Rust (backprop course)\" kernel. Ctrl+C stops it.",
+        project.notebooks().display(),
+        opts.ip,
+        opts.port
+    );
+    if opts.ip != "127.0.0.1" && opts.ip != "localhost" && opts.ip != "::1" {
+        eprintln!(
+            "note: listening on {} lets other machines reach this server; only its token \
+             keeps them out",
+            opts.ip
+        );
+    }
+    let status = Command::new(&program)
+        .args(lab_args(project, opts))
+        .current_dir(project.notebooks())
+        .status()
+        .with_context(|| format!("could not start {}", program.display()))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jupyterlab_opens_the_lessons_on_loopback_with_the_course_kernel() {
+        let project = Project {
+            root: std::path::PathBuf::from("/course"),
+        };
+        let args = lab_args(
+            &project,
+            &LabOptions {
+                ip: "127.0.0.1".into(),
+                port: 8899,
+                browser: false,
+                as_root: false,
+            },
+        );
+        assert_eq!(
+            args,
+            [
+                "--ServerApp.root_dir=/course/notebooks",
+                "--ServerApp.ip=127.0.0.1",
+                "--ServerApp.port=8899",
+                "--ServerApp.open_browser=False",
+                "--MappingKernelManager.default_kernel_name=backprop",
+            ]
+        );
+    }
+}
