@@ -265,3 +265,24 @@ fn a_file_that_is_not_a_notebook_fails_with_its_name_and_the_run_goes_on() {
     assert_eq!(notebooks[1]["cells"][1]["status"], "ok");
     assert_eq!(run.report["notebooks_passed"], 1);
 }
+
+#[test]
+fn a_matrix_as_a_cells_last_value_shows_as_a_table_with_its_shape() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = notebook(
+        dir.path(),
+        "show.ipynb",
+        &["let w: Array2<f64> = array![[0.5, -0.25], [1.0, 2.0], [3.0, 0.1]];\nw"],
+    );
+    let run = course_run(&[&nb], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let executed: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.out.path().join("show.ipynb")).unwrap())
+            .unwrap();
+    let outputs = executed["cells"][1]["outputs"].to_string();
+    assert!(
+        outputs.contains("Array2&lt;f64&gt;, shape [3, 2]") && outputs.contains("<td>-0.25</td>"),
+        "{outputs}"
+    );
+}

@@ -44,6 +44,53 @@ impl Figure {
             self.svg
         );
     }
+
+    /// This figure and `other` side by side, to show in one cell: evcxr shows only a cell's
+    /// last image, so two figures printed one after the other would hide the first.
+    pub fn beside(self, other: Figure) -> Figures {
+        Figures(vec![self, other])
+    }
+}
+
+/// Figures shown side by side in one cell (wrapping onto new lines when the page is narrow).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures(pub Vec<Figure>);
+
+impl Figures {
+    /// Adds one more figure.
+    pub fn beside(mut self, other: Figure) -> Figures {
+        self.0.push(other);
+        self
+    }
+
+    /// The figures' SVGs inline in one HTML block.
+    pub fn to_html(&self) -> String {
+        let svgs: String = self
+            .0
+            .iter()
+            .map(|f| {
+                let svg = f.svg.trim_start();
+                let svg = match svg.strip_prefix("<?xml") {
+                    Some(rest) => rest.split_once("?>").map_or(svg, |(_, body)| body),
+                    None => svg,
+                };
+                format!("<div>{}</div>", svg.trim())
+            })
+            .collect();
+        format!("<div style=\"display:flex;flex-wrap:wrap;gap:1em\">{svgs}</div>")
+    }
+
+    /// Called by evcxr: all the figures as one HTML block.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_html()
+        );
+        println!(
+            "EVCXR_BEGIN_CONTENT text/plain\n{} figures\nEVCXR_END_CONTENT",
+            self.0.len()
+        );
+    }
 }
 
 fn plot_err(e: impl std::fmt::Display) -> Error {
@@ -289,6 +336,25 @@ pub fn surface_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_figures_side_by_side_are_one_html_block_holding_both_svgs() {
+        let line = |title: &str| {
+            line_chart(
+                title,
+                "x",
+                "y",
+                &[Series::new("s", [(0.0, 1.0), (1.0, 2.0)])],
+            )
+            .unwrap()
+        };
+        let both = line("first").beside(line("second")).beside(line("third"));
+        let html = both.to_html();
+        assert_eq!(both.0.len(), 3);
+        assert_eq!(html.matches("<svg").count(), 3, "{html}");
+        assert!(!html.contains("<?xml"));
+        assert!(html.find("first").unwrap() < html.find("second").unwrap());
+    }
 
     #[test]
     fn a_chart_draws_one_path_per_series_and_labels_its_axes() {

@@ -9,8 +9,9 @@ pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, Gra
 pub use crate::graph::{Graph, NodeId, Op};
 pub use crate::loss::{cross_entropy, half_mse, half_sse, mse, sse, Loss};
 pub use crate::mlp::{Forward, Gradients, Mlp};
-pub use crate::plot::{line_chart, scatter_chart, surface_chart, Figure, Series};
+pub use crate::plot::{line_chart, scatter_chart, surface_chart, Figure, Figures, Series};
 pub use crate::random::NumpyRandom;
+pub use crate::show::Show;
 pub use crate::table::Table;
 pub use crate::train::{
     mlp_accuracy, mlp_mse, train_mlp, train_unit, train_unit_sgd, unit_accuracy, unit_mse, History,
