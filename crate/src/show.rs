@@ -7,7 +7,7 @@
 //!
 //! Introduced in lesson 4 (the admissions data) and lesson 5 (the forward pass).
 
-use crate::table::Table;
+use crate::table::{escape, Table};
 use ndarray::{Array1, Array2};
 
 /// Rows and columns shown at most; the rest is counted in the caption.
@@ -37,12 +37,6 @@ pub trait Show {
         );
         println!("EVCXR_BEGIN_CONTENT text/plain\n{caption}\n{table}\nEVCXR_END_CONTENT");
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// "showing the first 12 of 400 rows", or nothing when all are shown.

@@ -60,7 +60,8 @@ impl Table {
     }
 }
 
-fn escape(s: &str) -> String {
+/// The text with `&`, `<` and `>` escaped for HTML.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
