@@ -68,7 +68,10 @@ pub struct Outcome {
 pub fn judge(run: &Execution, limit_secs: u64) -> Outcome {
     let stdout = stream_text(&run.outputs, Stream::Stdout);
     let stderr = stream_text(&run.outputs, Stream::Stderr);
-    let checks_passed = stdout.lines().filter(|l| l.starts_with('✓')).count();
+    let checks_passed = stdout
+        .lines()
+        .filter(|l| without_colours(l).starts_with('✓'))
+        .count();
     let panic = hook_panic(&run.outputs).or_else(|| stderr_panic(&stderr));
     let checks_failed = usize::from(panic.as_deref().is_some_and(|m| m.starts_with('✗')));
     let (status, message) = if let Some(why) = &run.kernel_lost {
@@ -96,6 +99,24 @@ pub fn judge(run: &Execution, limit_secs: u64) -> Outcome {
         checks_passed,
         checks_failed,
     }
+}
+
+/// The text with ANSI colour codes (`ESC [ … m`) removed.
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn stream_text(outputs: &[JupyterMessageContent], which: Stream) -> String {
@@ -214,7 +235,7 @@ mod tests {
     fn a_cell_printing_checks_passes_and_counts_them() {
         let out = judge(
             &run(vec![JupyterMessageContent::StreamContent(
-                StreamContent::stdout("✓ SSE = 4.75\nnote\n✓ MSE = 1.1875\n"),
+                StreamContent::stdout("✓ SSE = 4.75\nnote\n\x1b[1;32m✓\x1b[0m MSE = 1.1875\n"),
             )]),
             10,
         );

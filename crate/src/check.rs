@@ -116,6 +116,10 @@ pub fn check<T: Checkable + ?Sized>(name: &str, actual: &T, expected: &T, hint: 
     check_within(name, actual, expected, TOLERANCE, hint)
 }
 
+/// The mark of a passed check: a bold green ✓ (ANSI colours, which Jupyter shows in colour
+/// and terminals too).
+pub const PASSED: &str = "\x1b[1;32m✓\x1b[0m";
+
 /// [`check`] with a relative tolerance of your own (say 1e-3 for figures printed to 3 digits).
 pub fn check_within<T: Checkable + ?Sized>(
     name: &str,
@@ -125,7 +129,7 @@ pub fn check_within<T: Checkable + ?Sized>(
     hint: &str,
 ) {
     match actual.mismatch(expected, tol) {
-        None => println!("✓ {name} = {}", actual.show()),
+        None => println!("{PASSED} {name} = {}", actual.show()),
         Some(why) => panic!(
             "{}",
             failure(name, &actual.show(), &expected.show(), &why, hint)
@@ -136,7 +140,7 @@ pub fn check_within<T: Checkable + ?Sized>(
 /// Checks a condition that has no single right number; prints `✓ name` or panics with `✗`.
 pub fn check_that(name: &str, ok: bool, hint: &str) {
     if ok {
-        println!("✓ {name}");
+        println!("{PASSED} {name}");
     } else {
         panic!("✗ {name}: not so.\n  Hint: {hint}");
     }
@@ -145,7 +149,7 @@ pub fn check_that(name: &str, ok: bool, hint: &str) {
 /// Checks that a result is an error (for exercises about bad input); prints the error.
 pub fn check_err<T: Debug, E: std::fmt::Display>(name: &str, result: &Result<T, E>, hint: &str) {
     match result {
-        Err(e) => println!("✓ {name}: {e}"),
+        Err(e) => println!("{PASSED} {name}: {e}"),
         Ok(v) => panic!("✗ {name}: expected an error, got Ok({v:?}).\n  Hint: {hint}"),
     }
 }
