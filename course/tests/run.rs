@@ -161,6 +161,17 @@ fn every_lesson_notebook_passes_with_its_checks_green() {
             nb["path"]
         );
         assert!(cells.iter().all(|c| c["status"] == "ok"), "{nb:#}");
+        // A chart, table or network that ends a cell shows itself, never as its Debug text
+        // (evcxr falls back to Debug when the display call does not compile, e.g. when the
+        // cell moves one of its own variables into the final expression).
+        let executed = nb["executed"].as_str().unwrap();
+        let text = std::fs::read_to_string(executed).unwrap();
+        for dump in ["Figure { svg", "History {", "Table {", "Mlp {", "Figures("] {
+            assert!(
+                !text.contains(dump),
+                "{executed} shows a `{dump}` Debug dump"
+            );
+        }
     }
 }
 
