@@ -4,8 +4,9 @@
 
 use crate::project::Project;
 use crate::pyenv::PythonEnv;
-use crate::run::{self, CellReport, NotebookReport, RunOptions};
+use crate::run::{self, NotebookReport, RunOptions};
 use crate::setup;
+use crate::summary::{executed_cell_times, CellTimes};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -15,51 +16,6 @@ use std::time::Duration;
 
 /// The kernelspec name of the benchmark's Python kernel (in the benchmark's own environment).
 pub const PYTHON_KERNEL: &str = "backprop-bench-python";
-
-/// Cell-time figures of one notebook (or of a whole side).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
-pub struct CellTimes {
-    /// Executed cells.
-    pub cells: usize,
-    /// Median seconds.
-    pub median: f64,
-    /// 95th percentile, seconds (nearest rank).
-    pub p95: f64,
-    /// The slowest cell, seconds.
-    pub max: f64,
-}
-
-impl CellTimes {
-    /// The figures of `times` (seconds); `None` when there are none.
-    pub fn of(times: &[f64]) -> Option<CellTimes> {
-        if times.is_empty() {
-            return None;
-        }
-        let mut sorted = times.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
-        let median = if n % 2 == 1 {
-            sorted[n / 2]
-        } else {
-            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-        };
-        let rank = ((0.95 * n as f64).ceil() as usize).clamp(1, n);
-        Some(CellTimes {
-            cells: n,
-            median,
-            p95: sorted[rank - 1],
-            max: sorted[n - 1],
-        })
-    }
-}
-
-fn times(cells: &[CellReport]) -> Vec<f64> {
-    cells
-        .iter()
-        .filter(|c| c.outcome.status != crate::outcome::Status::NotRun)
-        .map(|c| c.seconds)
-        .collect()
-}
 
 /// One side (Rust or Python) of one lesson.
 #[derive(Debug, Clone, Serialize)]
@@ -84,7 +40,7 @@ pub struct Side {
 
 impl Side {
     fn of(report: &NotebookReport) -> Side {
-        let times = times(&report.cells);
+        let times = executed_cell_times(&report.cells);
         Side {
             passed: report.passed(),
             seconds: report.seconds,
@@ -469,19 +425,6 @@ pub fn write(report: &BenchReport, dir: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
-
-    #[test]
-    fn cell_times_take_the_median_the_nearest_rank_p95_and_the_max() {
-        let times: Vec<f64> = (1..=20).map(f64::from).collect();
-        let t = CellTimes::of(&times).unwrap();
-        assert_eq!(t.cells, 20);
-        assert_relative_eq!(t.median, 10.5);
-        assert_relative_eq!(t.p95, 19.0);
-        assert_relative_eq!(t.max, 20.0);
-        let one = CellTimes::of(&[0.25]).unwrap();
-        assert_relative_eq!(one.p95, 0.25);
-        assert!(CellTimes::of(&[]).is_none());
-    }
 
     fn side(seconds: f64, times: Vec<f64>) -> Side {
         Side {

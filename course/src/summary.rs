@@ -1,6 +1,6 @@
 //! The run's summary: a table for people, `report.json` for machines.
 
-use crate::run::NotebookReport;
+use crate::run::{CellReport, NotebookReport};
 use anyhow::Result;
 use serde::Serialize;
 use std::path::Path;
@@ -22,24 +22,59 @@ pub struct RunReport<'a> {
     pub notebooks: &'a [NotebookReport],
 }
 
-/// The median of the executed cells' times.
-pub fn median_cell_seconds(reports: &[NotebookReport]) -> Option<f64> {
-    let mut times: Vec<f64> = reports
+/// Cell-time figures of one notebook (or of a whole side).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct CellTimes {
+    /// Executed cells.
+    pub cells: usize,
+    /// Median seconds.
+    pub median: f64,
+    /// 95th percentile, seconds (nearest rank).
+    pub p95: f64,
+    /// The slowest cell, seconds.
+    pub max: f64,
+}
+
+impl CellTimes {
+    /// The figures of `times` (seconds); `None` when there are none.
+    pub fn of(times: &[f64]) -> Option<CellTimes> {
+        if times.is_empty() {
+            return None;
+        }
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        };
+        let rank = ((0.95 * n as f64).ceil() as usize).clamp(1, n);
+        Some(CellTimes {
+            cells: n,
+            median,
+            p95: sorted[rank - 1],
+            max: sorted[n - 1],
+        })
+    }
+}
+
+/// The seconds of the cells that ran (not those skipped after a failure).
+pub fn executed_cell_times(cells: &[CellReport]) -> Vec<f64> {
+    cells
         .iter()
-        .flat_map(|r| &r.cells)
         .filter(|c| c.outcome.status != crate::outcome::Status::NotRun)
         .map(|c| c.seconds)
+        .collect()
+}
+
+/// The median of the executed cells' times.
+pub fn median_cell_seconds(reports: &[NotebookReport]) -> Option<f64> {
+    let times: Vec<f64> = reports
+        .iter()
+        .flat_map(|r| executed_cell_times(&r.cells))
         .collect();
-    if times.is_empty() {
-        return None;
-    }
-    times.sort_by(f64::total_cmp);
-    let mid = times.len() / 2;
-    Some(if times.len() % 2 == 1 {
-        times[mid]
-    } else {
-        (times[mid - 1] + times[mid]) / 2.0
-    })
+    CellTimes::of(&times).map(|t| t.median)
 }
 
 /// Writes `report.json`.
@@ -111,4 +146,23 @@ pub fn render(reports: &[NotebookReport]) -> String {
 
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn cell_times_take_the_median_the_nearest_rank_p95_and_the_max() {
+        let times: Vec<f64> = (1..=20).map(f64::from).collect();
+        let t = CellTimes::of(&times).unwrap();
+        assert_eq!(t.cells, 20);
+        assert_relative_eq!(t.median, 10.5);
+        assert_relative_eq!(t.p95, 19.0);
+        assert_relative_eq!(t.max, 20.0);
+        let one = CellTimes::of(&[0.25]).unwrap();
+        assert_relative_eq!(one.p95, 0.25);
+        assert!(CellTimes::of(&[]).is_none());
+    }
 }
