@@ -199,12 +199,9 @@ pub async fn execute(
         }
         let mut attempt = 1;
         let (run, outcome) = loop {
-            let run = if dep {
-                let _turn = evcxr_cache_turn().await;
-                kernel.execute(&code, limit).await?
-            } else {
-                kernel.execute(&code, limit).await?
-            };
+            let turn = if dep { evcxr_cache_turn().await } else { None };
+            let run = kernel.execute(&code, limit).await?;
+            drop(turn);
             let outcome = judge(&run, limit.as_secs());
             if attempt < BUILD_ATTEMPTS && is_build_fault(&outcome) {
                 if opts.verbose {
