@@ -3,6 +3,7 @@
 //! Introduced in lesson 1 (loss).
 
 use crate::error::{Error, Result};
+use crate::table::print_rich;
 use ndarray::{Array1, Array2};
 use plotters::prelude::*;
 
@@ -82,14 +83,7 @@ impl Figures {
 
     /// Called by evcxr: all the figures as one HTML block.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
-        println!(
-            "EVCXR_BEGIN_CONTENT text/plain\n{} figures\nEVCXR_END_CONTENT",
-            self.0.len()
-        );
+        print_rich(&self.to_html(), &format!("{} figures", self.0.len()));
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Introduced in lesson 4 (the admissions data) and lesson 5 (the forward pass).
 
-use crate::table::{escape, Table};
+use crate::table::{escape, print_rich, Table};
 use ndarray::{Array1, Array2};
 
 /// Rows and columns shown at most; the rest is counted in the caption.
@@ -21,25 +21,27 @@ pub trait Show {
     /// The caption and table as HTML.
     fn to_html(&self) -> String {
         let (caption, table) = self.to_table();
-        format!(
-            "<div><small>{}</small>{}</div>",
-            escape(&caption),
-            table.to_html()
-        )
+        captioned_html(&caption, &table)
     }
 
     /// Called by evcxr on a cell's last value: the table as HTML, with a text fallback.
     fn evcxr_display(&self) {
         let (caption, table) = self.to_table();
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
+        print_rich(
+            &captioned_html(&caption, &table),
+            &format!("{caption}\n{table}"),
         );
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{caption}\n{table}\nEVCXR_END_CONTENT");
     }
 }
 
-/// "showing the first 12 of 400 rows", or nothing when all are shown.
+fn captioned_html(caption: &str, table: &Table) -> String {
+    format!(
+        "<div><small>{}</small>{}</div>",
+        escape(caption),
+        table.to_html()
+    )
+}
+// "showing the first 12 of 400 rows", or nothing when all are shown.
 fn cut(what: &str, total: usize) -> String {
     if total > SHOWN {
         format!("; first {SHOWN} of {total} {what} shown")

@@ -52,12 +52,14 @@ impl Table {
 
     /// Called by evcxr to show the table as HTML, with a plain-text fallback.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
+        print_rich(&self.to_html(), &self.to_string());
     }
+}
+
+/// Prints what evcxr shows for a cell's value: `html`, with `text` for plain-text front ends.
+pub(crate) fn print_rich(html: &str, text: &str) {
+    println!("EVCXR_BEGIN_CONTENT text/html\n{html}\nEVCXR_END_CONTENT");
+    println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
 }
 
 /// The text with `&`, `<` and `>` escaped for HTML.
