@@ -8,7 +8,7 @@
 //! | [`mlp`] | 5. The forward pass, 6. Backpropagation |
 //! | [`gradcheck`] | 6. Backpropagation |
 //! | [`graph`] | 10. The computational graph |
-//! | [`random`], [`train`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
+//! | [`random`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
 //! Notebooks import everything with `use backprop::prelude::*;`.
 
@@ -23,6 +23,7 @@ pub mod loss;
 pub mod mlp;
 pub mod plot;
 pub mod prelude;
+pub mod progress;
 pub mod random;
 pub mod show;
 pub mod table;

@@ -8,6 +8,7 @@ use crate::error::{same_len, vec_mat, Error, Result};
 use crate::loss::cross_entropy;
 use crate::mlp::Mlp;
 use crate::plot::{line_chart, Figure, Series};
+use crate::progress::Progress;
 use crate::random::NumpyRandom;
 use ndarray::{Array1, Array2, ArrayView1};
 
@@ -140,6 +141,7 @@ pub fn train_unit(
     let n = features.nrows() as f64;
     let every = (epochs / 10).max(1);
     let mut history = History::default();
+    let mut progress = Progress::new(epochs);
     for epoch in 0..epochs {
         let mut del_w = Array1::<f64>::zeros(w.len());
         for (x, &y) in features.rows().into_iter().zip(targets) {
@@ -151,6 +153,7 @@ pub fn train_unit(
         if epoch % every == 0 {
             history.report(epoch, unit_mse(features, targets, &w)?);
         }
+        progress.tick(epoch + 1);
     }
     Ok((w, history))
 }
@@ -230,6 +233,7 @@ pub fn train_unit_sgd(
     let mut history = History::default();
     history.record(0, loss.value(features, targets, &w)?);
     let mut order: Vec<usize> = (0..features.nrows()).collect();
+    let mut progress = Progress::new(epochs);
     for epoch in 1..=epochs {
         rng.shuffle(&mut order);
         for batch in order.chunks(batch_size) {
@@ -244,6 +248,7 @@ pub fn train_unit_sgd(
             w.zip_mut_with(&del_w, |wi, &d| *wi += eta * d / m);
         }
         history.record(epoch, loss.value(features, targets, &w)?);
+        progress.tick(epoch);
     }
     Ok((w, history))
 }
@@ -325,6 +330,7 @@ pub fn train_mlp(
     let every = (epochs / 10).max(1);
     let mut history = History::default();
     let w_ho = |net: &Mlp| net.w_ho.column(0).to_owned();
+    let mut progress = Progress::new(epochs);
     for epoch in 0..epochs {
         let mut del_ih = Array2::<f64>::zeros(net.w_ih.dim());
         let mut del_ho = Array1::<f64>::zeros(net.n_hidden());
@@ -362,6 +368,7 @@ pub fn train_mlp(
             };
             history.report(epoch, loss);
         }
+        progress.tick(epoch + 1);
     }
     Ok((net, history))
 }
