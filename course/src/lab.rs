@@ -49,11 +49,34 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
     args
 }
 
+/// JupyterLab settings for the course, in the environment's `overrides.json`: every cell of a
+/// notebook stays rendered (JupyterLab 4 otherwise keeps only the cells on screen, so outputs
+/// far down a lesson are drawn only when scrolled to), and no pop-up asks about Jupyter news.
+pub fn write_overrides(env: &PythonEnv) -> Result<()> {
+    let dir = env
+        .venv
+        .join("share")
+        .join("jupyter")
+        .join("lab")
+        .join("settings");
+    std::fs::create_dir_all(&dir)?;
+    let overrides = serde_json::json!({
+        "@jupyterlab/notebook-extension:tracker": { "windowingMode": "none" },
+        "@jupyterlab/apputils-extension:notification": { "fetchNews": "false" }
+    });
+    std::fs::write(
+        dir.join("overrides.json"),
+        serde_json::to_string_pretty(&overrides)? + "\n",
+    )?;
+    Ok(())
+}
+
 /// Sets up what is missing and runs JupyterLab until it is stopped (Ctrl+C).
 pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
     setup::ensure(project, false)?;
     let env = environment(project);
     env.ensure()?;
+    write_overrides(&env)?;
     let program = env.program("jupyter-lab");
     if !program.is_file() {
         bail!(

@@ -3,24 +3,9 @@
 
 mod common;
 
-use common::root;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Kills the whole process group of `course lab` (it and JupyterLab) when dropped.
-struct Group(std::process::Child);
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        if let Some(pid) = rustix::process::Pid::from_raw(self.0.id() as i32) {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
-        let _ = self.0.wait();
-    }
-}
 
 fn get(port: u16, path: &str) -> String {
     // The address is printed as the server starts; give it a moment to accept.
@@ -45,55 +30,14 @@ fn get(port: u16, path: &str) -> String {
     response
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn lab_serves_the_lessons_on_loopback_with_the_course_kernel_preselected() {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_course"))
-        .arg("--root")
-        .arg(root())
-        .args(["lab", "--no-browser", "--port", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .expect("course starts");
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _group = Group(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    // Set-up (pip installing JupyterLab the first time) and start-up: allow a few minutes.
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let mut seen = Vec::new();
-    let token = loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .unwrap_or_else(|_| panic!("no token within 10 minutes:\n{}", seen.join("\n")));
-        if let Some(at) = line.find("/lab?token=") {
-            assert!(
-                line.contains(&format!("http://127.0.0.1:{port}/lab?token=")),
-                "JupyterLab must listen on loopback: {line}"
-            );
-            break line[at + "/lab?token=".len()..].trim().to_string();
-        }
-        seen.push(line);
-    };
-    let said = seen.join("\n");
+    let lab = common::start_lab(&[]);
+    let (port, token) = (lab.port, &lab.token);
     assert!(
-        said.contains(&format!("http://127.0.0.1:{port}/lab")),
-        "course lab prints the address: {said}"
+        lab.said.contains(&format!("http://127.0.0.1:{port}/lab")),
+        "course lab prints the address: {}",
+        lab.said
     );
 
     let specs = get(port, &format!("/api/kernelspecs?token={token}"));

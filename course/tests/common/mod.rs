@@ -53,3 +53,85 @@ pub fn python_env(name: &str, package: &str, module: &str) -> PathBuf {
     }
     bin
 }
+
+/// A `course lab` running for a test: killed with JupyterLab (its whole process group) when
+/// dropped.
+pub struct Lab {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+    /// The token in the address it printed.
+    pub token: String,
+    /// What it said before the address.
+    pub said: String,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// A free port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `course lab --no-browser` on a free port, with `envs` added to its environment, and
+/// waits (up to 10 minutes: the first time it installs JupyterLab) for the address with its
+/// token.
+pub fn start_lab(envs: &[(&str, &std::path::Path)]) -> Lab {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(root())
+        .args(["lab", "--no-browser", "--port", &port.to_string()])
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("course starts");
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut lab = Lab {
+        child,
+        port,
+        token: String::new(),
+        said: String::new(),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut seen = Vec::new();
+    lab.token = loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no token within 10 minutes:\n{}", seen.join("\n")));
+        if let Some(at) = line.find("/lab?token=") {
+            assert!(
+                line.contains(&format!("http://127.0.0.1:{port}/lab?token=")),
+                "JupyterLab must listen on loopback: {line}"
+            );
+            break line[at + "/lab?token=".len()..].trim().to_string();
+        }
+        seen.push(line);
+    };
+    lab.said = seen.join("\n");
+    lab
+}
