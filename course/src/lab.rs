@@ -53,12 +53,7 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
 /// notebook stays rendered (JupyterLab 4 otherwise keeps only the cells on screen, so outputs
 /// far down a lesson are drawn only when scrolled to), and no pop-up asks about Jupyter news.
 pub fn write_overrides(env: &PythonEnv) -> Result<()> {
-    let dir = env
-        .venv
-        .join("share")
-        .join("jupyter")
-        .join("lab")
-        .join("settings");
+    let dir = env.data_dir().join("lab").join("settings");
     std::fs::create_dir_all(&dir)?;
     let overrides = serde_json::json!({
         "@jupyterlab/notebook-extension:tracker": { "windowingMode": "none" },

@@ -70,7 +70,7 @@ pub fn judge(run: &Execution, limit_secs: u64) -> Outcome {
     let stderr = stream_text(&run.outputs, Stream::Stderr);
     let checks_passed = stdout
         .lines()
-        .filter(|l| without_colours(l).starts_with('✓'))
+        .filter(|l| strip_ansi(l).starts_with('✓'))
         .count();
     let panic = hook_panic(&run.outputs).or_else(|| stderr_panic(&stderr));
     let checks_failed = usize::from(panic.as_deref().is_some_and(|m| m.starts_with('✗')));
@@ -99,24 +99,6 @@ pub fn judge(run: &Execution, limit_secs: u64) -> Outcome {
         checks_passed,
         checks_failed,
     }
-}
-
-/// The text with ANSI colour codes (`ESC [ … m`) removed.
-fn without_colours(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn stream_text(outputs: &[JupyterMessageContent], which: Stream) -> String {
