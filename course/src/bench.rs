@@ -1,13 +1,17 @@
 //! `course bench`: the lessons on the course kernel beside their numpy twins under ipykernel,
 //! run one after the other on this machine, with a table of wall times, cell times, the time
-//! to a fresh kernel's first result and the kernel's memory.
+//! to a fresh kernel's first result and the kernel's memory. Each lesson also gets a floor
+//! twin: as many code cells, each a one-line `let`, on the same kernel without the course
+//! crate, which is what evcxr itself costs for a notebook of that shape.
 
+use crate::notebook;
 use crate::project::Project;
 use crate::pyenv::PythonEnv;
 use crate::run::{self, NotebookReport, RunOptions};
 use crate::setup;
 use crate::summary::{executed_cell_times, CellTimes};
 use anyhow::{bail, Context, Result};
+use nbformat::v4::Cell;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -65,6 +69,8 @@ pub struct LessonBench {
     pub lesson: String,
     /// On the course kernel.
     pub rust: Side,
+    /// Its floor twin on the course kernel: as many code cells, each a one-line `let`.
+    pub floor: Option<Side>,
     /// Its numpy twin under ipykernel, when there is one.
     pub python: Option<Side>,
 }
@@ -82,10 +88,17 @@ pub struct BenchReport {
     pub python_seconds: f64,
     /// Rust over Python, for the lessons that have a twin.
     pub ratio: Option<f64>,
+    /// Wall time of the floor twins over all lessons, seconds.
+    pub floor_seconds: f64,
+    /// Floor twins over Python, for the lessons that have both twins: the lowest ratio the
+    /// course could reach on this kernel.
+    pub floor_ratio: Option<f64>,
     /// Cell times over every Rust cell.
     pub rust_cells: Option<CellTimes>,
     /// Cell times over every Python cell.
     pub python_cells: Option<CellTimes>,
+    /// Cell times over every floor-twin cell.
+    pub floor_cells: Option<CellTimes>,
     /// The training loops: criterion's figures for Rust beside `bench/training.py`'s for numpy.
     pub training: Vec<TrainingBench>,
 }
@@ -214,6 +227,7 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
         data_dir,
     };
     let rust_opts = side_opts(setup::KERNEL_NAME, "rust", None);
+    let floor_opts = side_opts(setup::KERNEL_NAME, "floor", None);
     let python_opts = side_opts(PYTHON_KERNEL, "python", Some(python.data_dir()));
     let mut lessons = Vec::new();
     for lesson in &opts.lessons {
@@ -226,6 +240,11 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
         let executed = rust_opts.out_dir.join(&name);
         let rust = Side::of(&runtime.block_on(run::run_notebook(lesson, &executed, &rust_opts)));
         eprintln!("  Rust   {:>7.1} s{}", rust.seconds, verdict(&rust));
+        let floor_source = floor_twin(lesson, &opts.out_dir.join("floor-source").join(&name))?;
+        let executed = floor_opts.out_dir.join(&name);
+        let floor =
+            Side::of(&runtime.block_on(run::run_notebook(&floor_source, &executed, &floor_opts)));
+        eprintln!("  floor  {:>7.1} s{}", floor.seconds, verdict(&floor));
         let twin = opts.python_dir.join(&name);
         let python = twin.is_file().then(|| {
             let executed = python_opts.out_dir.join(&name);
@@ -237,6 +256,7 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
         lessons.push(LessonBench {
             lesson: name,
             rust,
+            floor: Some(floor),
             python,
         });
     }
@@ -248,6 +268,23 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
     let mut report = summarize(lessons);
     report.training = pair_training(&criterion_means(&opts.criterion_dir), &numpy);
     Ok(report)
+}
+
+/// Writes the lesson's floor twin to `path`: the lesson with each code cell's source replaced by
+/// a one-line `let` (`let floor_3 = 3;`) and no outputs. It runs on the same kernel with the
+/// same number of cells, but builds nothing of the course crate: evcxr's own cost.
+pub fn floor_twin(lesson: &Path, path: &Path) -> Result<PathBuf> {
+    let mut nb = notebook::load(lesson)?;
+    let mut n = 0;
+    for cell in &mut nb.cells {
+        if let Cell::Code { source, .. } = cell {
+            *source = vec![format!("let floor_{n} = {n};")];
+            notebook::set_outputs(cell, Vec::new(), None);
+            n += 1;
+        }
+    }
+    notebook::save(&nb, path)?;
+    Ok(path.to_path_buf())
 }
 
 fn verdict(side: &Side) -> String {
@@ -267,6 +304,18 @@ pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
         .map(|p| p.seconds)
         .sum();
     let rust_twinned: f64 = twinned.iter().map(|l| l.rust.seconds).sum();
+    let floor_seconds = lessons
+        .iter()
+        .filter_map(|l| l.floor.as_ref())
+        .map(|f| f.seconds)
+        .sum();
+    let floor_twinned: Vec<f64> = twinned
+        .iter()
+        .filter_map(|l| l.floor.as_ref())
+        .map(|f| f.seconds)
+        .collect();
+    let floor_ratio = (python_seconds > 0.0 && floor_twinned.len() == twinned.len())
+        .then(|| floor_twinned.iter().sum::<f64>() / python_seconds);
     let all = |pick: &dyn Fn(&LessonBench) -> Option<&Side>| {
         let times: Vec<f64> = lessons
             .iter()
@@ -279,7 +328,10 @@ pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
         machine: machine(),
         rust_cells: all(&|l| Some(&l.rust)),
         python_cells: all(&|l| l.python.as_ref()),
+        floor_cells: all(&|l| l.floor.as_ref()),
         ratio: (python_seconds > 0.0).then(|| rust_twinned / python_seconds),
+        floor_seconds,
+        floor_ratio,
         lessons,
         rust_seconds,
         python_seconds,
@@ -384,6 +436,7 @@ pub fn render(report: &BenchReport) -> String {
         cell(report.rust_cells),
         cell(report.python_cells),
     );
+    render_floor(report, &mut out, &cell);
     if !report.training.is_empty() {
         let _ = writeln!(
             out,
@@ -408,6 +461,55 @@ pub fn render(report: &BenchReport) -> String {
         }
     }
     out
+}
+
+/// The floor twins' table, when there are any.
+fn render_floor(
+    report: &BenchReport,
+    out: &mut String,
+    cell: &dyn Fn(Option<CellTimes>) -> String,
+) {
+    if report.lessons.iter().all(|l| l.floor.is_none()) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nFloor: each lesson with every code cell replaced by a one-line `let`, on the same kernel \
+         without the course crate (what evcxr itself costs for a notebook of that shape).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| lesson | floor s | floor ÷ Python | floor median / p95 / max cell s | kernel start → first result s |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|");
+    for l in &report.lessons {
+        let Some(floor) = &l.floor else { continue };
+        let ratio = l
+            .python
+            .as_ref()
+            .filter(|p| p.seconds > 0.0)
+            .map_or("—".into(), |p| {
+                format!("{:.1}×", floor.seconds / p.seconds)
+            });
+        let failed = if floor.passed { "" } else { " (FAILED)" };
+        let _ = writeln!(
+            out,
+            "| {}{failed} | {} | {ratio} | {} | {} |",
+            l.lesson,
+            secs(Some(floor.seconds)),
+            cell(floor.cell_times),
+            start_first(Some(floor)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **all** | **{}** | **{}** | {} | |",
+        secs(Some(report.floor_seconds)),
+        report
+            .floor_ratio
+            .map_or("—".into(), |r| format!("{r:.1}×")),
+        cell(report.floor_cells),
+    );
 }
 
 /// Writes `bench.json` and `bench.md` into `dir`.
@@ -491,11 +593,13 @@ mod tests {
             LessonBench {
                 lesson: "01.ipynb".into(),
                 rust: side(6.0, vec![1.0, 2.0, 3.0]),
+                floor: None,
                 python: Some(side(2.0, vec![0.5, 1.5])),
             },
             LessonBench {
                 lesson: "02.ipynb".into(),
                 rust: side(10.0, vec![10.0]),
+                floor: None,
                 python: None,
             },
         ]);
@@ -514,5 +618,79 @@ mod tests {
             table.contains("| **all** | **16.0** | **2.00** | **3.0×** |"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn the_floor_ratio_needs_a_floor_for_every_lesson_with_a_python_twin() {
+        let lesson = |name: &str, floor: Option<f64>, python: Option<f64>| LessonBench {
+            lesson: name.into(),
+            rust: side(20.0, vec![1.0]),
+            floor: floor.map(|s| side(s, vec![0.25, 0.5, 0.75])),
+            python: python.map(|s| side(s, vec![0.01])),
+        };
+        let report = summarize(vec![
+            lesson("01.ipynb", Some(6.0), Some(2.0)),
+            lesson("02.ipynb", Some(9.0), Some(1.0)),
+            lesson("03.ipynb", Some(5.0), None),
+        ]);
+        assert_relative_eq!(report.floor_seconds, 20.0);
+        assert_relative_eq!(report.floor_ratio.unwrap(), 5.0);
+        assert_eq!(report.floor_cells.unwrap().cells, 9);
+        let table = render(&report);
+        assert!(
+            table.contains("| 01.ipynb | 6.00 | 3.0× | 0.50 / 0.75 / 0.75 | 0.50 → 1.00 |"),
+            "{table}"
+        );
+        assert!(table.contains("| 03.ipynb | 5.00 | — |"), "{table}");
+        assert!(
+            table.contains("| **all** | **20.0** | **5.0×** |"),
+            "{table}"
+        );
+
+        let missing = summarize(vec![
+            lesson("01.ipynb", Some(6.0), Some(2.0)),
+            lesson("02.ipynb", None, Some(1.0)),
+        ]);
+        assert_eq!(missing.floor_ratio, None);
+    }
+
+    #[test]
+    fn a_floor_twin_has_one_let_per_code_cell_and_no_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let lesson = dir.path().join("lesson.ipynb");
+        std::fs::write(
+            &lesson,
+            r##"{"cells": [
+              {"cell_type": "markdown", "metadata": {}, "source": ["# Title"]},
+              {"cell_type": "code", "metadata": {}, "execution_count": 3,
+               "outputs": [{"output_type": "stream", "name": "stdout", "text": ["hi"]}],
+               "source": [":dep backprop = { path = \"../crate\" }"]},
+              {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [],
+               "source": ["let y = array![1.0];\n", "y"]}
+            ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"##,
+        )
+        .unwrap();
+        let twin = floor_twin(&lesson, &dir.path().join("floor").join("lesson.ipynb")).unwrap();
+        let nb = notebook::load(&twin).unwrap();
+        let sources: Vec<Option<String>> = nb.cells.iter().map(notebook::source).collect();
+        assert_eq!(
+            sources,
+            [
+                None,
+                Some("let floor_0 = 0;".to_string()),
+                Some("let floor_1 = 1;".to_string())
+            ]
+        );
+        for cell in &nb.cells {
+            if let Cell::Code {
+                outputs,
+                execution_count,
+                ..
+            } = cell
+            {
+                assert!(outputs.is_empty());
+                assert_eq!(*execution_count, None);
+            }
+        }
     }
 }

@@ -219,10 +219,11 @@ fn bench(project: &Project, args: BenchArgs) -> Result<ExitCode> {
         "bench.json, bench.md and the executed copies in {}",
         opts.out_dir.display()
     );
-    let all_passed = report
-        .lessons
-        .iter()
-        .all(|l| l.rust.passed && l.python.as_ref().is_none_or(|p| p.passed));
+    let all_passed = report.lessons.iter().all(|l| {
+        l.rust.passed
+            && l.floor.as_ref().is_none_or(|f| f.passed)
+            && l.python.as_ref().is_none_or(|p| p.passed)
+    });
     Ok(if all_passed {
         ExitCode::SUCCESS
     } else {

@@ -1,6 +1,7 @@
 //! `course bench` from a clean checkout: it makes its own Python environment, runs a lesson on
-//! the course kernel and its numpy twin on ipykernel, and reports both sides. What is asserted
-//! is that the figures exist and make sense, never how fast they are.
+//! the course kernel, its floor twin on the same kernel and its numpy twin on ipykernel, and
+//! reports all three. What is asserted is that the figures exist and make sense, never how
+//! fast they are.
 
 mod common;
 
@@ -8,7 +9,7 @@ use common::root;
 use std::process::Command;
 
 #[test]
-fn bench_runs_a_lesson_and_its_numpy_twin_and_reports_both() {
+fn bench_runs_a_lesson_its_floor_twin_and_its_numpy_twin_and_reports_them() {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_course"))
         .arg("--root")
@@ -50,6 +51,25 @@ fn bench_runs_a_lesson_and_its_numpy_twin_and_reports_both() {
             "{side}: a kernel holds more than 10 MiB: {s:#}"
         );
     }
+    let floor = &lesson["floor"];
+    assert_eq!(floor["passed"], true, "floor: {floor:#}");
+    assert_eq!(
+        floor["cell_times"]["cells"], lesson["rust"]["cell_times"]["cells"],
+        "the floor twin runs as many cells as the lesson: {lesson:#}"
+    );
+    let twin = std::fs::read_to_string(out.path().join("floor-source").join("01-loss.ipynb"))
+        .expect("the floor twin is kept beside the executed copies");
+    assert!(
+        twin.contains("let floor_0 = 0;") && !twin.contains(":dep"),
+        "{twin}"
+    );
+    let floor_ratio = json["floor_ratio"].as_f64().unwrap();
+    assert!(
+        (floor_ratio
+            - json["floor_seconds"].as_f64().unwrap() / json["python_seconds"].as_f64().unwrap())
+        .abs()
+            < 1e-9
+    );
     let ratio = json["ratio"].as_f64().unwrap();
     let (rust, python) = (
         json["rust_seconds"].as_f64().unwrap(),
@@ -58,7 +78,9 @@ fn bench_runs_a_lesson_and_its_numpy_twin_and_reports_both() {
     assert!((ratio - rust / python).abs() < 1e-9);
     let table = std::fs::read_to_string(out.path().join("bench.md")).unwrap();
     assert!(
-        table.contains("| 01-loss.ipynb |") && table.contains("| **all** |"),
+        table.contains("| 01-loss.ipynb |")
+            && table.contains("| **all** |")
+            && table.contains("| lesson | floor s |"),
         "{table}"
     );
     assert!(stdout.contains("| 01-loss.ipynb |"), "{stdout}");
