@@ -46,7 +46,7 @@ enum Command {
     Release(ReleaseArgs),
     /// Grade students' notebooks against the lessons; exit 0 when every one was graded.
     Grade(GradeArgs),
-    /// Time the lessons on the course kernel beside their numpy twins under ipykernel.
+    /// Time the lessons on the course kernel beside their floor twins and their numpy twins.
     Bench(BenchArgs),
     /// Open JupyterLab on the lessons with the course kernel (set up first if needed).
     Lab(LabArgs),
