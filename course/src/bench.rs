@@ -240,7 +240,8 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
         let executed = rust_opts.out_dir.join(&name);
         let rust = Side::of(&runtime.block_on(run::run_notebook(lesson, &executed, &rust_opts)));
         eprintln!("  Rust   {:>7.1} s{}", rust.seconds, verdict(&rust));
-        let floor_source = floor_twin(lesson, &opts.out_dir.join("floor-source").join(&name))?;
+        let floor_source = opts.out_dir.join("floor-source").join(&name);
+        floor_twin(lesson, &floor_source)?;
         let executed = floor_opts.out_dir.join(&name);
         let floor =
             Side::of(&runtime.block_on(run::run_notebook(&floor_source, &executed, &floor_opts)));
@@ -273,7 +274,7 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
 /// Writes the lesson's floor twin to `path`: the lesson with each code cell's source replaced by
 /// a one-line `let` (`let floor_3 = 3;`) and no outputs. It runs on the same kernel with the
 /// same number of cells, but builds nothing of the course crate: evcxr's own cost.
-pub fn floor_twin(lesson: &Path, path: &Path) -> Result<PathBuf> {
+pub fn floor_twin(lesson: &Path, path: &Path) -> Result<()> {
     let mut nb = notebook::load(lesson)?;
     let mut n = 0;
     for cell in &mut nb.cells {
@@ -283,8 +284,7 @@ pub fn floor_twin(lesson: &Path, path: &Path) -> Result<PathBuf> {
             n += 1;
         }
     }
-    notebook::save(&nb, path)?;
-    Ok(path.to_path_buf())
+    notebook::save(&nb, path)
 }
 
 fn verdict(side: &Side) -> String {
@@ -670,7 +670,8 @@ mod tests {
             ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"##,
         )
         .unwrap();
-        let twin = floor_twin(&lesson, &dir.path().join("floor").join("lesson.ipynb")).unwrap();
+        let twin = dir.path().join("floor").join("lesson.ipynb");
+        floor_twin(&lesson, &twin).unwrap();
         let nb = notebook::load(&twin).unwrap();
         let sources: Vec<Option<String>> = nb.cells.iter().map(notebook::source).collect();
         assert_eq!(
