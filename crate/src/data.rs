@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::random::NumpyRandom;
-use crate::train::sum_in_order;
+use crate::summation::sum_in_order;
 use ndarray::{Array1, Array2};
 use polars::prelude::*;
 use std::path::Path;

@@ -8,7 +8,7 @@
 //! | [`mlp`] | 5. The forward pass, 6. Backpropagation |
 //! | [`gradcheck`] | 6. Backpropagation |
 //! | [`graph`] | 10. The computational graph |
-//! | [`random`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
+//! | [`random`], [`summation`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
 //! Notebooks import everything with `use backprop::prelude::*;`.
 
@@ -26,6 +26,7 @@ pub mod prelude;
 pub mod progress;
 pub mod random;
 pub mod show;
+pub mod summation;
 pub mod table;
 pub mod train;
 pub mod unit;

@@ -10,7 +10,7 @@
 //! | ½MSE | (1/2n) Σ (yᵢ − ŷᵢ)² | −(1/n) (yᵢ − ŷᵢ) |
 
 use crate::error::{same_len, Error, Result};
-use crate::train::sum_in_order;
+use crate::summation::sum_in_order;
 use ndarray::Array1;
 use std::fmt;
 
@@ -55,7 +55,7 @@ impl Loss {
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn value(self, y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
-        let n = checked_len(self, y, y_hat)?;
+        let n = checked_len(self.name(), y, y_hat)?;
         let squares: f64 = (y - y_hat).mapv(|e| e * e).sum();
         Ok(self.scale(n) * squares)
     }
@@ -72,7 +72,7 @@ impl Loss {
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn grad(self, y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<Array1<f64>> {
-        let n = checked_len(self, y, y_hat)?;
+        let n = checked_len(self.name(), y, y_hat)?;
         Ok((y - y_hat) * (-2.0 * self.scale(n)))
     }
 
@@ -93,13 +93,11 @@ impl fmt::Display for Loss {
     }
 }
 
-fn checked_len(loss: Loss, y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<usize> {
-    same_len(loss.name(), ("y", y.len()), ("y_hat", y_hat.len()))?;
+/// The number of records, once `y` and `y_hat` are known to be as long as each other and not empty.
+fn checked_len(op: &'static str, y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<usize> {
+    same_len(op, ("y", y.len()), ("y_hat", y_hat.len()))?;
     if y.is_empty() {
-        return Err(Error::Empty {
-            op: loss.name(),
-            what: "y",
-        });
+        return Err(Error::Empty { op, what: "y" });
     }
     Ok(y.len())
 }
@@ -140,13 +138,7 @@ pub fn half_mse(y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
 /// # Ok::<(), backprop::Error>(())
 /// ```
 pub fn cross_entropy(y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
-    same_len("cross-entropy", ("y", y.len()), ("y_hat", y_hat.len()))?;
-    if y.is_empty() {
-        return Err(Error::Empty {
-            op: "cross-entropy",
-            what: "y",
-        });
-    }
+    let n = checked_len("cross-entropy", y, y_hat)?;
     let terms: Vec<f64> = y
         .iter()
         .zip(y_hat)
@@ -155,7 +147,7 @@ pub fn cross_entropy(y: &Array1<f64>, y_hat: &Array1<f64>) -> Result<f64> {
             t * p.ln() + (1.0 - t) * (1.0 - p).ln()
         })
         .collect();
-    Ok(-sum_in_order(&terms) / y.len() as f64)
+    Ok(-sum_in_order(&terms) / n as f64)
 }
 
 #[cfg(test)]

@@ -10,7 +10,12 @@ use crate::mlp::Mlp;
 use crate::plot::{line_chart, Figure, Series};
 use crate::progress::Progress;
 use crate::random::NumpyRandom;
+use crate::summation::dot_in_order;
+use crate::unit::error_term_from_output;
 use ndarray::{Array1, Array2, ArrayView1};
+
+/// Kept here too, where lesson 4 first met it: `backprop::train::sum_in_order` still works.
+pub use crate::summation::sum_in_order;
 
 /// The losses a training run recorded, and the lines it printed.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -58,16 +63,6 @@ impl History {
             Err(e) => println!("{e}"),
         }
     }
-}
-
-/// Sum of `values`, one after another (ndarray's `sum` adds in a different order).
-pub fn sum_in_order<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
-    values.into_iter().fold(0.0, |acc, v| acc + v)
-}
-
-/// x · w, term by term in order.
-fn dot_in_order(x: ArrayView1<f64>, w: ArrayView1<f64>) -> f64 {
-    x.iter().zip(w).fold(0.0, |acc, (a, b)| acc + a * b)
 }
 
 /// The mean squared error of a sigmoid unit's predictions over all records.
@@ -146,7 +141,7 @@ pub fn train_unit(
         let mut del_w = Array1::<f64>::zeros(w.len());
         for (x, &y) in features.rows().into_iter().zip(targets) {
             let output = sigmoid(dot_in_order(x, w.view()));
-            let error_term = (y - output) * output * (1.0 - output);
+            let error_term = error_term_from_output(y - output, output);
             del_w.zip_mut_with(&x, |d, &xi| *d += error_term * xi);
         }
         w.zip_mut_with(&del_w, |wi, &d| *wi += eta * d / n);
@@ -173,7 +168,7 @@ impl UnitLoss {
     /// The error term δ for one record.
     fn delta(self, y: f64, y_hat: f64) -> f64 {
         match self {
-            UnitLoss::Mse => (y - y_hat) * y_hat * (1.0 - y_hat),
+            UnitLoss::Mse => error_term_from_output(y - y_hat, y_hat),
             UnitLoss::CrossEntropy => y - y_hat,
         }
     }
@@ -339,10 +334,10 @@ pub fn train_mlp(
         for (x, &y) in features.rows().into_iter().zip(targets) {
             let hidden = hidden_output(&net, x);
             let out = sigmoid(dot_in_order(hidden.view(), who.view()));
-            let output_error_term = (y - out) * out * (1.0 - out);
+            let output_error_term = error_term_from_output(y - out, out);
             for j in 0..hidden.len() {
                 let hidden_error = output_error_term * who[j];
-                let hidden_error_term = hidden_error * hidden[j] * (1.0 - hidden[j]);
+                let hidden_error_term = error_term_from_output(hidden_error, hidden[j]);
                 del_ho[j] += output_error_term * hidden[j];
                 for (i, xi) in x.iter().enumerate() {
                     del_ih[[i, j]] += hidden_error_term * xi;
@@ -387,12 +382,6 @@ fn hidden_output(net: &Mlp, x: ArrayView1<f64>) -> Array1<f64> {
 mod tests {
     use super::*;
     use ndarray::array;
-
-    #[test]
-    fn sums_in_order_keep_the_order_of_additions() {
-        let v = [1e16, 1.0, -1e16, 1.0];
-        assert_eq!(sum_in_order(&v), 1.0);
-    }
 
     #[test]
     fn training_separates_a_separable_toy_set() {

@@ -46,8 +46,25 @@ pub fn unit_output(x: &Array1<f64>, w: &Array1<f64>) -> Result<f64> {
 }
 
 /// The error term δ = (y − ŷ) · σ′(h): the error scaled by how steep the sigmoid is at h.
+///
+/// Lesson 3's form, slope from the input. [`error_term_from_output`] is the same δ with the
+/// slope read off the output, as the training loops write it; the two can differ in the last bit.
 pub fn error_term(y: f64, y_hat: f64, h: f64) -> f64 {
     (y - y_hat) * sigmoid_prime(h)
+}
+
+/// The error term of a sigmoid unit from its output: δ = error · ŷ · (1 − ŷ), multiplied left
+/// to right as the original course's `error * output * (1 - output)`.
+///
+/// Every training loop uses it: `error` is y − ŷ at the output, or the error passed back to a
+/// hidden unit, with `y_hat` that unit's output.
+///
+/// ```
+/// use backprop::unit::error_term_from_output;
+/// assert_eq!(error_term_from_output(0.5, 0.5), 0.125);
+/// ```
+pub fn error_term_from_output(error: f64, y_hat: f64) -> f64 {
+    error * y_hat * (1.0 - y_hat)
 }
 
 /// One gradient-descent step for a sigmoid unit on one record (x, y) with learning rate η.
@@ -118,6 +135,19 @@ mod tests {
             let slope = (loss(&up) - loss(&down)) / (2.0 * eps);
             assert_relative_eq!(step.delta_w[i], -eta * slope, max_relative = 1e-6);
         }
+    }
+
+    #[test]
+    fn both_forms_of_the_error_term_agree_up_to_rounding() {
+        // y = 1, ŷ = 0.75: (1 − 0.75) · 0.75 · (1 − 0.75), every factor exact in binary.
+        assert_eq!(error_term_from_output(1.0 - 0.75, 0.75), 0.046875);
+        let (y, h) = (0.2, 0.07);
+        let y_hat = sigmoid(h);
+        assert_relative_eq!(
+            error_term_from_output(y - y_hat, y_hat),
+            error_term(y, y_hat, h),
+            max_relative = 1e-15
+        );
     }
 
     #[test]
