@@ -54,6 +54,23 @@ pub enum Error {
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// An [`Error::Shape`] naming both operands with their shapes, and the `rule` they broke.
+pub(crate) fn mismatch(
+    op: &'static str,
+    left: (&'static str, &[usize]),
+    right: (&'static str, &[usize]),
+    rule: impl Into<String>,
+) -> Error {
+    Error::Shape {
+        op,
+        left: left.0,
+        left_shape: left.1.to_vec(),
+        right: right.0,
+        right_shape: right.1.to_vec(),
+        rule: rule.into(),
+    }
+}
+
 /// Fails with [`Error::Shape`] unless two vectors have the same length.
 pub(crate) fn same_len(
     op: &'static str,
@@ -63,17 +80,28 @@ pub(crate) fn same_len(
     if left.1 == right.1 {
         return Ok(());
     }
-    Err(Error::Shape {
+    Err(mismatch(
         op,
-        left: left.0,
-        left_shape: vec![left.1],
-        right: right.0,
-        right_shape: vec![right.1],
-        rule: format!(
+        (left.0, &[left.1]),
+        (right.0, &[right.1]),
+        format!(
             "both need the same length (one entry per record or per input), got {} and {}",
             left.1, right.1
         ),
-    })
+    ))
+}
+
+/// Fails with [`Error::Shape`] unless two arrays have the same shape; `rule` says why they must.
+pub(crate) fn same_shape(
+    op: &'static str,
+    left: (&'static str, &[usize]),
+    right: (&'static str, &[usize]),
+    rule: &str,
+) -> Result<()> {
+    if left.1 == right.1 {
+        return Ok(());
+    }
+    Err(mismatch(op, left, right, rule))
 }
 
 /// Fails with [`Error::Shape`] unless a vector of length `n` can multiply a matrix
@@ -99,14 +127,26 @@ pub(crate) fn vec_mat(
             w = w.0
         ));
     }
-    Err(Error::Shape {
-        op,
-        left: x.0,
-        left_shape: vec![x.1],
-        right: w.0,
-        right_shape: vec![rows, cols],
-        rule,
-    })
+    Err(mismatch(op, (x.0, &[x.1]), (w.0, &[rows, cols]), rule))
+}
+
+/// Fails with [`Error::Shape`] unless a matrix of shape `(m, k)` can multiply one of shape
+/// `(rows, cols)` from the left (`A · B` needs `k == rows`).
+pub(crate) fn mat_mat(
+    op: &'static str,
+    a: (&'static str, (usize, usize)),
+    b: (&'static str, (usize, usize)),
+) -> Result<()> {
+    let ((m, k), (rows, cols)) = (a.1, b.1);
+    if k == rows {
+        return Ok(());
+    }
+    let rule = format!(
+        "`{a} · {b}` needs one row of `{b}` per column of `{a}`: {k} columns but {rows} rows",
+        a = a.0,
+        b = b.0
+    );
+    Err(mismatch(op, (a.0, &[m, k]), (b.0, &[rows, cols]), rule))
 }
 
 #[cfg(test)]
@@ -120,6 +160,46 @@ mod tests {
         assert!(msg.contains("`x` has shape [3]"), "{msg}");
         assert!(msg.contains("`w_ih` has shape [2, 3]"), "{msg}");
         assert!(msg.contains("w_ih.t()"), "{msg}");
+    }
+
+    #[test]
+    fn a_matrix_product_mismatch_names_both_shapes_and_the_sizes_that_differ() {
+        let err = mat_mat("a linear node", ("x", (4, 2)), ("W", (3, 3))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch in a linear node: `x` has shape [4, 2] but `W` has shape [3, 3]; \
+             `x · W` needs one row of `W` per column of `x`: 2 columns but 3 rows"
+        );
+        assert_eq!(
+            mat_mat("a linear node", ("x", (4, 2)), ("W", (2, 3))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_shape_mismatch_keeps_the_rule_it_was_given() {
+        let err = same_shape(
+            "the update",
+            ("w_ih", &[2, 3]),
+            ("grads.w_ih", &[3, 2]),
+            "why",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Error::Shape {
+                op: "the update",
+                left: "w_ih",
+                left_shape: vec![2, 3],
+                right: "grads.w_ih",
+                right_shape: vec![3, 2],
+                rule: "why".into(),
+            }
+        );
+        assert_eq!(
+            same_shape("the update", ("a", &[2]), ("b", &[2]), "why"),
+            Ok(())
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! records is a (records × features) matrix, a bias a (1 × units) row, a loss (1 × 1).
 
 use crate::activation::{sigmoid, sigmoid_prime};
-use crate::error::{Error, Result};
+use crate::error::{mat_mat, mismatch, same_shape, Result};
 use crate::table::Table;
 use ndarray::{Array2, Axis};
 use std::collections::VecDeque;
@@ -26,6 +26,71 @@ pub enum Op {
     Mse,
 }
 
+/// An op's forward rule: the node's value from its inputs' values.
+type ForwardRule = fn(&[&Array2<f64>]) -> Result<Array2<f64>>;
+
+/// An op's backward rule: from the inputs' values and the node's upstream gradient
+/// ∂loss/∂value, each input's share of ∂loss/∂input, in the order of the inputs.
+type BackwardRule = fn(&[&Array2<f64>], &Array2<f64>) -> Vec<Array2<f64>>;
+
+impl Op {
+    /// The op's forward and backward rules side by side; `None` for an input, whose value
+    /// is set from outside and which passes no gradient on.
+    fn rules(self) -> Option<(ForwardRule, BackwardRule)> {
+        match self {
+            Op::Input => None,
+            Op::Linear => Some((
+                |v| {
+                    let (x, w, b) = (v[0], v[1], v[2]);
+                    mat_mat("a linear node", ("x", x.dim()), ("W", w.dim()))?;
+                    if b.dim() != (1, w.ncols()) {
+                        return Err(mismatch(
+                            "a linear node",
+                            ("b", b.shape()),
+                            ("W", w.shape()),
+                            "b must be one row with one entry per column of W",
+                        ));
+                    }
+                    Ok(x.dot(w) + b)
+                },
+                |v, upstream| {
+                    let (x, w) = (v[0], v[1]);
+                    vec![
+                        upstream.dot(&w.t()),
+                        x.t().dot(upstream),
+                        upstream.sum_axis(Axis(0)).insert_axis(Axis(0)),
+                    ]
+                },
+            )),
+            Op::Sigmoid => Some((
+                |v| Ok(sigmoid(v[0])),
+                |v, upstream| vec![upstream * &sigmoid_prime(v[0])],
+            )),
+            Op::Mse => Some((
+                |v| {
+                    let (y, y_hat) = (v[0], v[1]);
+                    same_shape(
+                        "an MSE node",
+                        ("y", y.shape()),
+                        ("y_hat", y_hat.shape()),
+                        "targets and predictions must have the same shape",
+                    )?;
+                    let n = y.len() as f64;
+                    Ok(Array2::from_elem(
+                        (1, 1),
+                        (y - y_hat).mapv(|e| e * e).sum() / n,
+                    ))
+                },
+                |v, upstream| {
+                    let (y, y_hat) = (v[0], v[1]);
+                    let g = (y - y_hat) * (2.0 / y.len() as f64) * upstream[[0, 0]];
+                    vec![g.clone(), -g]
+                },
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Node {
     name: String,
@@ -39,22 +104,6 @@ struct Node {
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
-}
-
-fn shape_err(
-    op: &'static str,
-    left: (&'static str, &Array2<f64>),
-    right: (&'static str, &Array2<f64>),
-    rule: &str,
-) -> Error {
-    Error::Shape {
-        op,
-        left: left.0,
-        left_shape: left.1.shape().to_vec(),
-        right: right.0,
-        right_shape: right.1.shape().to_vec(),
-        rule: rule.into(),
-    }
 }
 
 impl Graph {
@@ -152,45 +201,10 @@ impl Graph {
     /// Computes every value `output` needs, in topological order.
     pub fn forward(&mut self, output: NodeId) -> Result<()> {
         for id in self.topological_order(output) {
-            let node = &self.nodes[id.0];
-            let input = |k: usize| &self.nodes[node.inputs[k].0].value;
-            let value = match node.op {
-                Op::Input => continue,
-                Op::Linear => {
-                    let (x, w, b) = (input(0), input(1), input(2));
-                    if x.ncols() != w.nrows() {
-                        return Err(shape_err(
-                            "a linear node",
-                            ("x", x),
-                            ("W", w),
-                            "x·W needs x's columns to equal W's rows",
-                        ));
-                    }
-                    if b.dim() != (1, w.ncols()) {
-                        return Err(shape_err(
-                            "a linear node",
-                            ("b", b),
-                            ("W", w),
-                            "b must be one row with one entry per column of W",
-                        ));
-                    }
-                    x.dot(w) + b
-                }
-                Op::Sigmoid => sigmoid(input(0)),
-                Op::Mse => {
-                    let (y, y_hat) = (input(0), input(1));
-                    if y.dim() != y_hat.dim() {
-                        return Err(shape_err(
-                            "an MSE node",
-                            ("y", y),
-                            ("y_hat", y_hat),
-                            "targets and predictions must have the same shape",
-                        ));
-                    }
-                    let n = y.len() as f64;
-                    Array2::from_elem((1, 1), (y - y_hat).mapv(|e| e * e).sum() / n)
-                }
+            let Some((forward, _)) = self.nodes[id.0].op.rules() else {
+                continue;
             };
+            let value = forward(&self.input_values(id))?;
             self.nodes[id.0].value = value;
         }
         Ok(())
@@ -205,31 +219,24 @@ impl Graph {
         }
         self.nodes[loss.0].grad = Array2::ones((1, 1));
         for &id in order.iter().rev() {
-            let node = &self.nodes[id.0];
-            let upstream = node.grad.clone();
-            let inputs = node.inputs.clone();
-            let value = |k: usize| self.nodes[inputs[k].0].value.clone();
-            let contributions: Vec<Array2<f64>> = match node.op {
-                Op::Input => vec![],
-                Op::Linear => {
-                    let (x, w) = (value(0), value(1));
-                    vec![
-                        upstream.dot(&w.t()),
-                        x.t().dot(&upstream),
-                        upstream.sum_axis(Axis(0)).insert_axis(Axis(0)),
-                    ]
-                }
-                Op::Sigmoid => vec![&upstream * &sigmoid_prime(&value(0))],
-                Op::Mse => {
-                    let (y, y_hat) = (value(0), value(1));
-                    let g = (&y - &y_hat) * (2.0 / y.len() as f64) * upstream[[0, 0]];
-                    vec![g.clone(), -g]
-                }
+            let Some((_, backward)) = self.nodes[id.0].op.rules() else {
+                continue;
             };
+            let contributions = backward(&self.input_values(id), &self.nodes[id.0].grad);
+            let inputs = self.nodes[id.0].inputs.clone();
             for (input, c) in inputs.iter().zip(contributions) {
                 self.nodes[input.0].grad += &c;
             }
         }
+    }
+
+    /// The values of a node's inputs, in order.
+    fn input_values(&self, id: NodeId) -> Vec<&Array2<f64>> {
+        self.nodes[id.0]
+            .inputs
+            .iter()
+            .map(|input| &self.nodes[input.0].value)
+            .collect()
     }
 
     /// One step of gradient descent on the given input nodes: value ← value − η · grad.

@@ -11,7 +11,7 @@
 //! ```
 
 use crate::activation::Activation;
-use crate::error::{same_len, vec_mat, Error, Result};
+use crate::error::{mat_mat, mismatch, same_len, same_shape, vec_mat, Result};
 use crate::table::Table;
 use ndarray::{Array1, Array2, Axis, Zip};
 use ndarray_rand::rand::rngs::StdRng;
@@ -87,20 +87,11 @@ impl Mlp {
     /// # Ok::<(), backprop::Error>(())
     /// ```
     pub fn from_weights(w_ih: Array2<f64>, w_ho: Array2<f64>) -> Result<Mlp> {
-        if w_ih.ncols() != w_ho.nrows() {
-            return Err(Error::Shape {
-                op: "building the network",
-                left: "w_ih",
-                left_shape: w_ih.shape().to_vec(),
-                right: "w_ho",
-                right_shape: w_ho.shape().to_vec(),
-                rule: format!(
-                    "w_ih needs one column per hidden unit and w_ho one row per hidden unit: {} ≠ {}",
-                    w_ih.ncols(),
-                    w_ho.nrows()
-                ),
-            });
-        }
+        mat_mat(
+            "building the network",
+            ("w_ih", w_ih.dim()),
+            ("w_ho", w_ho.dim()),
+        )?;
         Ok(Mlp {
             w_ih,
             w_ho,
@@ -221,19 +212,17 @@ impl Mlp {
         let n = x.nrows();
         let wanted_y = (n, self.n_output());
         if x.ncols() != self.n_input() || y.dim() != wanted_y || n == 0 {
-            return Err(Error::Shape {
-                op: "batch backpropagation",
-                left: "x",
-                left_shape: x.shape().to_vec(),
-                right: "y",
-                right_shape: y.shape().to_vec(),
-                rule: format!(
+            return Err(mismatch(
+                "batch backpropagation",
+                ("x", x.shape()),
+                ("y", y.shape()),
+                format!(
                     "a batch of n ≥ 1 records needs x of shape [n, {}] (one column per input) and \
                      y of shape [n, {}] (one column per output)",
                     self.n_input(),
                     self.n_output()
                 ),
-            });
+            ));
         }
         // The elementwise passes over (n, n_hidden) run on every core, as the products do.
         // The sigmoid's slope needs only its output, so z_hidden is kept only for the others.
@@ -318,16 +307,12 @@ impl Mlp {
             ("w_ih", &self.w_ih, &grads.w_ih),
             ("w_ho", &self.w_ho, &grads.w_ho),
         ] {
-            if w.dim() != g.dim() {
-                return Err(Error::Shape {
-                    op: "the update",
-                    left: name,
-                    left_shape: w.shape().to_vec(),
-                    right: "its gradient",
-                    right_shape: g.shape().to_vec(),
-                    rule: "a gradient must have the shape of its weights".into(),
-                });
-            }
+            same_shape(
+                "the update",
+                (name, w.shape()),
+                ("its gradient", g.shape()),
+                "a gradient must have the shape of its weights",
+            )?;
         }
         self.w_ih.scaled_add(-eta, &grads.w_ih);
         self.w_ho.scaled_add(-eta, &grads.w_ho);
@@ -338,6 +323,7 @@ impl Mlp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use approx::{assert_abs_diff_eq, assert_relative_eq};
     use ndarray::array;
 

@@ -2,7 +2,7 @@
 //!
 //! Introduced in lesson 1 (loss).
 
-use crate::error::{Error, Result};
+use crate::error::{same_shape, Error, Result};
 use crate::table::print_rich;
 use ndarray::{Array1, Array2};
 use plotters::prelude::*;
@@ -247,16 +247,12 @@ pub fn surface_chart(
     values: &Array2<f64>,
     path: &[(f64, f64)],
 ) -> Result<Figure> {
-    if values.dim() != (ys.len(), xs.len()) {
-        return Err(Error::Shape {
-            op: "surface_chart",
-            left: "values",
-            left_shape: values.shape().to_vec(),
-            right: "(ys, xs)",
-            right_shape: vec![ys.len(), xs.len()],
-            rule: "values needs one row per y and one column per x".into(),
-        });
-    }
+    same_shape(
+        "surface_chart",
+        ("values", values.shape()),
+        ("(ys, xs)", &[ys.len(), xs.len()]),
+        "values needs one row per y and one column per x",
+    )?;
     let (Some((x0, x1)), Some((y0, y1))) = (span(xs.iter().copied()), span(ys.iter().copied()))
     else {
         return Err(Error::Empty {
