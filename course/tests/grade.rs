@@ -114,7 +114,7 @@ fn every_submission_gets_the_score_it_deserves_and_is_left_untouched() {
         "--jobs",
         "2",
         "--timeout",
-        "20",
+        "60",
         "--memory",
         "2048",
     ]);

@@ -49,6 +49,24 @@ fn a_kernel_gets_the_first_free_slot_and_the_slots_get_the_cargo_configuration()
 }
 
 #[test]
+fn the_launcher_and_the_cache_lock_agree_on_the_slots_folder() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = Command::new(root().join("kernel").join("launch"))
+        .arg("env")
+        .env_remove("BACKPROP_KERNEL_SLOTS")
+        .env("TMPDIR", temp.path())
+        .output()
+        .expect("kernel/launch runs");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let slot = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("EVCXR_TMPDIR="))
+        .expect("kernel/launch sets EVCXR_TMPDIR");
+    let expected = course::exec::cache::slots_dir_under(temp.path());
+    assert_eq!(Path::new(slot), expected.join("1"));
+}
+
+#[test]
 fn in_a_slot_the_cell_crate_compiles_at_opt_level_0_and_its_dependency_at_2() {
     let dir = tempfile::tempdir().unwrap();
     let slot = Path::new(&launch(&dir.path().join("slots"))).to_path_buf();

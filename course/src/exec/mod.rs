@@ -1,35 +1,87 @@
-//! `course run`: executes notebooks cell by cell on a fresh kernel each and reports honestly.
+//! Executing notebooks: each on a fresh kernel, cell by cell, every cell judged.
+//!
+//! The engine behind `course run`, `course grade` and the benchmark; it knows nothing of the
+//! command line.
 
-use crate::kernel::{Kernel, KernelOptions, MemoryUse};
-use crate::notebook;
-use crate::outcome::{judge, Outcome, Status};
-use anyhow::Result;
+pub mod cache;
+pub mod outcome;
+pub mod stats;
+
+use crate::jupyter::{Kernel, KernelError, KernelOptions, MemoryUse};
+use crate::notebook::{self, nbgrader, NotebookError};
 use nbformat::v4;
+use outcome::{judge, Outcome, Status};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// How notebooks are run.
+/// How notebooks are executed.
 #[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// The kernelspec to run them on.
-    pub kernel: String,
+pub struct ExecOptions {
+    /// The kernel to run them on, and its limits.
+    pub kernel: KernelOptions,
     /// Time limit of an ordinary cell.
     pub timeout: Duration,
     /// Time limit of a cell with a `:dep` line (the first build compiles every dependency).
     pub dep_timeout: Duration,
-    /// How long a kernel may take to start.
-    pub startup_timeout: Duration,
     /// Run a notebook's later cells after one fails.
     pub keep_going: bool,
-    /// Where executed copies, kernel logs and the report go.
-    pub out_dir: PathBuf,
     /// Print a line for every cell as it finishes.
     pub verbose: bool,
-    /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
-    pub memory_limit: Option<u64>,
-    /// A Jupyter data folder searched for the kernelspec first (the benchmark's Python kernel).
-    pub data_dir: Option<PathBuf>,
+}
+
+/// Why a notebook could not be executed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The notebook could not be read or its executed copy written.
+    #[error(transparent)]
+    Notebook(#[from] NotebookError),
+    /// The kernel would not start, or the protocol failed.
+    #[error(transparent)]
+    Kernel(#[from] KernelError),
+    /// The notebook's folder (the kernel's working folder) is not usable.
+    #[error("cannot use {path} as the kernel's folder: {source}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Where executed copies and kernel logs go: `DIR/KEY.ipynb` and `DIR/logs/KEY.kernel.log`.
+#[derive(Debug, Clone)]
+pub struct OutputDir(pub PathBuf);
+
+impl OutputDir {
+    /// The executed copy of the notebook with key `key`.
+    pub fn executed(&self, key: &str) -> PathBuf {
+        self.0.join(format!("{key}.ipynb"))
+    }
+
+    /// The kernel's own log while it ran that notebook.
+    pub fn log(&self, key: &str) -> PathBuf {
+        self.0.join("logs").join(format!("{key}.kernel.log"))
+    }
+}
+
+/// A key per notebook, from its file stem, kept apart when two collide (`x`, `x-2`).
+pub fn unique_keys(notebooks: &[PathBuf]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    notebooks
+        .iter()
+        .map(|nb| {
+            let stem = nb.file_stem().unwrap_or_default().to_string_lossy();
+            let mut key = stem.to_string();
+            let mut n = 2;
+            while !taken.insert(key.clone()) {
+                key = format!("{stem}-{n}");
+                n += 1;
+            }
+            key
+        })
+        .collect()
 }
 
 /// What a run measured of its kernel.
@@ -110,8 +162,26 @@ fn not_run(reason: &str) -> Outcome {
     }
 }
 
-/// Runs one notebook on a fresh kernel and writes its executed copy to `executed`.
-pub async fn run_notebook(path: &Path, executed: &Path, opts: &RunOptions) -> NotebookReport {
+/// The folder a notebook's kernel runs in: the notebook's own, so relative paths resolve.
+pub fn notebook_folder(path: &Path) -> Result<PathBuf, ExecError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    folder.canonicalize().map_err(|source| ExecError::Folder {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
+/// Runs the notebook at `path` on a fresh kernel; writes its executed copy and log into `out`
+/// under `key`.
+pub async fn run_notebook(
+    path: &Path,
+    out: &OutputDir,
+    key: &str,
+    opts: &ExecOptions,
+) -> NotebookReport {
     let started = Instant::now();
     let mut report = NotebookReport {
         path: path.to_path_buf(),
@@ -121,54 +191,55 @@ pub async fn run_notebook(path: &Path, executed: &Path, opts: &RunOptions) -> No
         seconds: 0.0,
         kernel: KernelStats::default(),
     };
-    match execute_cells(path, executed, opts, &mut report).await {
-        Ok(()) => report.executed = Some(executed.to_path_buf()),
-        Err(e) => report.error = Some(format!("{e:#}")),
+    let executed = out.executed(key);
+    match execute_file(path, &executed, &out.log(key), opts, &mut report).await {
+        Ok(()) => report.executed = Some(executed),
+        Err(e) => report.error = Some(e.to_string()),
     }
     report.seconds = started.elapsed().as_secs_f64();
     report
 }
 
-async fn execute_cells(
+async fn execute_file(
     path: &Path,
     executed: &Path,
-    opts: &RunOptions,
+    log: &Path,
+    opts: &ExecOptions,
     report: &mut NotebookReport,
-) -> Result<()> {
+) -> Result<(), ExecError> {
     let mut nb = notebook::load(path)?;
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .canonicalize()?;
-    let stem = executed.file_stem().unwrap_or_default().to_string_lossy();
-    let log = opts.out_dir.join("logs").join(format!("{stem}.kernel.log"));
-    let result = execute(&mut nb, &folder, &log, opts, &mut report.cells).await;
+    let folder = notebook_folder(path)?;
+    let result = execute(&mut nb, &folder, log, opts, &mut report.cells).await;
     notebook::save(&nb, executed)?;
     report.kernel = result?;
     Ok(())
 }
 
+/// Whether a cell loads a crate: a line that is evcxr's `:dep` command (not a comment or a
+/// string that mentions it). Such a cell may build every dependency, so it gets the longer
+/// limit and takes its turn at evcxr's build cache.
+pub fn is_dep_cell(code: &str) -> bool {
+    code.lines().any(|line| {
+        let line = line.trim_start();
+        line == ":dep" || line.starts_with(":dep ")
+    })
+}
+
 /// Runs a notebook's code cells in order on a fresh kernel started in `cwd`, writing each
 /// cell's outputs into `nb` and its verdict into `cells`; returns what it measured of the kernel.
+///
+/// Fails only when the kernel cannot be started or the protocol breaks; a kernel lost while a
+/// cell runs is that cell's verdict (`kernel_lost`), and the later cells are not run.
 pub async fn execute(
     nb: &mut v4::Notebook,
     cwd: &Path,
     log: &Path,
-    opts: &RunOptions,
+    opts: &ExecOptions,
     cells: &mut Vec<CellReport>,
-) -> Result<KernelStats> {
+) -> Result<KernelStats, KernelError> {
     let started = Instant::now();
     let mut stats = KernelStats::default();
-    let kernel_opts = KernelOptions {
-        name: opts.kernel.clone(),
-        cwd: cwd.to_path_buf(),
-        log: log.to_path_buf(),
-        startup_timeout: opts.startup_timeout,
-        memory_limit: opts.memory_limit,
-        data_dir: opts.data_dir.clone(),
-    };
-    let mut kernel = Kernel::start(&kernel_opts).await?;
+    let mut kernel = Kernel::start(&opts.kernel, cwd, log).await?;
     stats.startup = Some(started.elapsed().as_secs_f64());
     let mut stop: Option<String> = None;
     let total = nb.cells.len();
@@ -176,11 +247,11 @@ pub async fn execute(
         let Some(code) = notebook::source(cell) else {
             continue;
         };
-        let id = cell.id().to_string();
-        let grade_id = crate::release::grade_id(cell);
         if code.trim().is_empty() {
             continue;
         }
+        let id = cell.id().to_string();
+        let grade_id = nbgrader::grade_id(cell);
         if let Some(reason) = &stop {
             cells.push(CellReport {
                 cell: i + 1,
@@ -192,42 +263,11 @@ pub async fn execute(
             });
             continue;
         }
-        let dep = code.contains(":dep");
-        let limit = if dep { opts.dep_timeout } else { opts.timeout };
-        if dep && opts.verbose {
-            eprintln!("  cell {}/{total}: :dep (the first build compiles the crate's dependencies; later kernels reuse them)", i + 1);
-        }
-        let mut attempt = 1;
-        let (run, outcome) = loop {
-            let turn = if dep { evcxr_cache_turn().await } else { None };
-            let run = kernel.execute(&code, limit).await?;
-            drop(turn);
-            let outcome = judge(&run, limit.as_secs());
-            if attempt < BUILD_ATTEMPTS && is_build_fault(&outcome) {
-                if opts.verbose {
-                    eprintln!(
-                        "  cell {}/{total}: evcxr's build failed without a compiler error; trying again",
-                        i + 1
-                    );
-                }
-                attempt += 1;
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-            break (run, outcome);
-        };
+        let (run, outcome, attempts) = execute_cell(&mut kernel, &code, opts, i + 1, total).await?;
         if stats.first_result.is_none() {
             stats.first_result = Some(started.elapsed().as_secs_f64());
         }
         notebook::set_outputs(cell, notebook::outputs(&run.outputs), run.execution_count);
-        if opts.verbose {
-            eprintln!(
-                "  cell {}/{total}: {} ({:.2} s)",
-                i + 1,
-                outcome.status.word(),
-                run.seconds
-            );
-        }
         if outcome.status == Status::KernelLost {
             stop = Some(format!("the kernel was lost in cell {}", i + 1));
         } else if !outcome.status.passed() && !opts.keep_going {
@@ -241,13 +281,48 @@ pub async fn execute(
             id,
             grade_id,
             seconds: run.seconds,
-            attempts: attempt,
+            attempts,
             outcome,
         });
     }
     stats.memory = kernel.memory();
     kernel.shutdown().await;
     Ok(stats)
+}
+
+/// Runs one cell (again, when evcxr's build failed without a compiler error) and judges it.
+async fn execute_cell(
+    kernel: &mut Kernel,
+    code: &str,
+    opts: &ExecOptions,
+    position: usize,
+    total: usize,
+) -> Result<(crate::jupyter::Execution, Outcome, u32), KernelError> {
+    let dep = is_dep_cell(code);
+    let limit = if dep { opts.dep_timeout } else { opts.timeout };
+    let say = |what: &str| {
+        if opts.verbose {
+            eprintln!("  cell {position}/{total}: {what}");
+        }
+    };
+    if dep {
+        say(":dep (the first build compiles the crate's dependencies; later kernels reuse them)");
+    }
+    let mut attempt = 1;
+    loop {
+        let turn = if dep { cache::turn().await } else { None };
+        let run = kernel.execute(code, limit).await?;
+        drop(turn);
+        let outcome = judge(&run, limit.as_secs());
+        if attempt < BUILD_ATTEMPTS && is_build_fault(&outcome) {
+            say("evcxr's build failed without a compiler error; trying again");
+            attempt += 1;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        say(&format!("{} ({:.2} s)", outcome.status.word(), run.seconds));
+        return Ok((run, outcome, attempt));
+    }
 }
 
 /// How many times a cell is tried when evcxr's build fails without a compiler error.
@@ -261,49 +336,6 @@ fn is_build_fault(outcome: &Outcome) -> bool {
         && outcome
             .message
             .contains("Compilation failed, but no parsable errors were found")
-}
-
-/// Waits for this machine's turn at evcxr's build cache and holds it until dropped.
-///
-/// A `:dep` cell builds the dependencies through evcxr's shared cache, which is not safe for
-/// two kernels at once (a cache hit rewrites a counter file that another kernel may be
-/// reading, and that build fails). An exclusive lock on one file in the temporary folder
-/// makes every kernel started by any `course` process on this machine take turns; later
-/// cells compile only their own code and run freely. `None` if the lock cannot be had.
-async fn evcxr_cache_turn() -> Option<std::fs::File> {
-    let path = std::env::temp_dir().join("backprop-course-evcxr-cache.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .ok()?;
-    tokio::task::spawn_blocking(move || file.lock().ok().map(|()| file))
-        .await
-        .ok()
-        .flatten()
-}
-
-/// Picks a file name in `out_dir` for each notebook, keeping names apart when two collide.
-pub fn executed_paths(notebooks: &[PathBuf], out_dir: &Path) -> Vec<PathBuf> {
-    let mut taken = std::collections::HashSet::new();
-    notebooks
-        .iter()
-        .map(|nb| {
-            let stem = nb
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .to_string();
-            let mut name = format!("{stem}.ipynb");
-            let mut n = 2;
-            while !taken.insert(name.clone()) {
-                name = format!("{stem}-{n}.ipynb");
-                n += 1;
-            }
-            out_dir.join(name)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -331,22 +363,27 @@ mod tests {
     }
 
     #[test]
-    fn colliding_notebook_names_get_distinct_copies() {
-        let paths = executed_paths(
-            &[
-                PathBuf::from("a/x.ipynb"),
-                PathBuf::from("b/x.ipynb"),
-                PathBuf::from("y.ipynb"),
-            ],
-            Path::new("out"),
-        );
-        assert_eq!(
-            paths,
-            vec![
-                PathBuf::from("out/x.ipynb"),
-                PathBuf::from("out/x-2.ipynb"),
-                PathBuf::from("out/y.ipynb")
-            ]
-        );
+    fn colliding_notebook_names_get_distinct_copies_and_logs() {
+        let keys = unique_keys(&[
+            PathBuf::from("a/x.ipynb"),
+            PathBuf::from("b/x.ipynb"),
+            PathBuf::from("c/x.ipynb"),
+            PathBuf::from("y.ipynb"),
+        ]);
+        assert_eq!(keys, ["x", "x-2", "x-3", "y"]);
+        let out = OutputDir(PathBuf::from("out"));
+        assert_eq!(out.executed(&keys[1]), PathBuf::from("out/x-2.ipynb"));
+        assert_eq!(out.log(&keys[1]), PathBuf::from("out/logs/x-2.kernel.log"));
+    }
+
+    #[test]
+    fn only_a_dep_command_line_makes_a_dep_cell() {
+        assert!(is_dep_cell(
+            ":dep backprop = { path = \"../crate\" }\nuse backprop::prelude::*;"
+        ));
+        assert!(is_dep_cell("  :dep rand = \"0.8\""));
+        assert!(!is_dep_cell("// load it with :dep later\nlet x = 1;"));
+        assert!(!is_dep_cell("println!(\":dep is evcxr's command\");"));
+        assert!(!is_dep_cell(":depth"));
     }
 }

@@ -1,11 +1,11 @@
-//! `course release`: the student version of a lesson, made from the instructor's notebook.
+//! nbgrader's conventions: the cell metadata that marks answers, checks and locked cells,
+//! and the student version of a lesson made from the instructor's notebook.
 //!
 //! Answers between `// BEGIN SOLUTION` and `// END SOLUTION` become a stub that compiles and
 //! panics with a clear message until the student answers; hidden tests between
 //! `// BEGIN HIDDEN TESTS` and `// END HIDDEN TESTS` are removed; outputs are cleared; cell
 //! metadata (nbgrader's included) is kept.
 
-use anyhow::{bail, Result};
 use nbformat::v4::{self, Cell};
 
 /// Marks the start of an answer in a code cell.
@@ -16,6 +16,26 @@ pub const END_SOLUTION: &str = "// END SOLUTION";
 pub const BEGIN_HIDDEN: &str = "// BEGIN HIDDEN TESTS";
 /// Marks the end of hidden tests.
 pub const END_HIDDEN: &str = "// END HIDDEN TESTS";
+
+/// Unbalanced answer or hidden-test markers, with where they are.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}line {line}: {problem}", cell.map(|c| format!("cell {c}: ")).unwrap_or_default())]
+pub struct MarkerError {
+    /// The cell, counted from 1, when known.
+    pub cell: Option<usize>,
+    /// The line within the cell, from 1.
+    pub line: usize,
+    /// What is wrong there.
+    pub problem: String,
+}
+
+fn marker_error(line: usize, problem: String) -> MarkerError {
+    MarkerError {
+        cell: None,
+        line,
+        problem,
+    }
+}
 
 /// What releasing a notebook changed.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -39,8 +59,24 @@ pub fn nbgrader(cell: &Cell) -> Option<&serde_json::Value> {
     cell.metadata().additional.get("nbgrader")
 }
 
+/// Whether a cell's nbgrader flag `name` (`locked`, `grade`, `solution`) is set.
+pub fn flag(cell: &Cell, name: &str) -> bool {
+    nbgrader(cell)
+        .and_then(|m| m.get(name))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// The points a graded cell is worth (0 when it names none).
+pub fn points(cell: &Cell) -> f64 {
+    nbgrader(cell)
+        .and_then(|m| m.get("points"))
+        .and_then(|p| p.as_f64())
+        .unwrap_or(0.0)
+}
+
 /// The student's version of one cell's code; `label` names the exercise in the stub.
-pub fn student_code(code: &str, label: &str) -> Result<(String, Released)> {
+pub fn student_code(code: &str, label: &str) -> Result<(String, Released), MarkerError> {
     let mut out = Vec::new();
     let mut done = Released::default();
     let mut open: Option<(&str, usize)> = None;
@@ -63,27 +99,33 @@ pub fn student_code(code: &str, label: &str) -> Result<(String, Released)> {
                 open = Some((END_HIDDEN, number + 1));
             }
             (None, END_SOLUTION | END_HIDDEN) => {
-                bail!("line {}: `{marker}` without its BEGIN marker", number + 1)
+                return Err(marker_error(
+                    number + 1,
+                    format!("`{marker}` without its BEGIN marker"),
+                ))
             }
             (None, _) => out.push(line.to_string()),
             (Some((end, _)), m) if m == end => open = None,
             (Some((_, start)), BEGIN_SOLUTION | BEGIN_HIDDEN) => {
-                bail!(
-                    "line {}: a BEGIN marker inside the block opened at line {start}",
-                    number + 1
-                )
+                return Err(marker_error(
+                    number + 1,
+                    format!("a BEGIN marker inside the block opened at line {start}"),
+                ))
             }
             (Some(_), _) => {}
         }
     }
     if let Some((end, start)) = open {
-        bail!("line {start}: the block opened here has no `{end}`");
+        return Err(marker_error(
+            start,
+            format!("the block opened here has no `{end}`"),
+        ));
     }
     Ok((out.join("\n"), done))
 }
 
 /// The student version of a notebook.
-pub fn release(nb: &v4::Notebook) -> Result<(v4::Notebook, Released)> {
+pub fn release(nb: &v4::Notebook) -> Result<(v4::Notebook, Released), MarkerError> {
     let mut student = nb.clone();
     let mut total = Released::default();
     for (i, cell) in student.cells.iter_mut().enumerate() {
@@ -95,8 +137,10 @@ pub fn release(nb: &v4::Notebook) -> Result<(v4::Notebook, Released)> {
             ..
         } = cell
         {
-            let (code, done) = student_code(&source.concat(), &label)
-                .map_err(|e| anyhow::anyhow!("cell {}: {e}", i + 1))?;
+            let (code, done) = student_code(&source.concat(), &label).map_err(|e| MarkerError {
+                cell: Some(i + 1),
+                ..e
+            })?;
             *source = split_lines(&code);
             outputs.clear();
             *execution_count = None;

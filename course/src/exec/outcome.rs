@@ -3,7 +3,7 @@
 //! evcxr calls a cell that panicked a success, so a panic is read from the output: the course
 //! kernel's panic hook emits a [`PANIC_MIME`] block, and any kernel prints `panicked at` on stderr.
 
-use crate::kernel::Execution;
+use crate::jupyter::Execution;
 use jupyter_protocol::media::MediaType;
 use jupyter_protocol::{JupyterMessageContent, ReplyStatus, Stdio as Stream};
 use serde::Serialize;

@@ -5,16 +5,37 @@
 //! kernel of its own with time and memory limits. A graded cell earns its points when it
 //! runs clean. Submissions are only ever read.
 
-use crate::notebook;
-use crate::outcome::Status;
-use crate::release::{grade_id, nbgrader, release};
-use crate::run::{self, CellReport, RunOptions};
-use anyhow::{anyhow, Result};
+pub mod gradebook;
+pub mod scheduler;
+
+use crate::exec::outcome::Status;
+use crate::exec::{self, CellReport, ExecOptions, OutputDir};
+use crate::notebook::nbgrader::{flag, grade_id, points, release, MarkerError};
+use crate::notebook::{self, NotebookError};
 use nbformat::v4::{self, Cell};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// A lesson source that cannot be graded against.
+#[derive(Debug, thiserror::Error)]
+pub enum LessonError {
+    /// The notebook could not be read.
+    #[error(transparent)]
+    Notebook(#[from] NotebookError),
+    /// Its answer or hidden-test markers are unbalanced.
+    #[error("{path}: {source}")]
+    Markers {
+        /// The lesson.
+        path: PathBuf,
+        /// Where and what.
+        source: MarkerError,
+    },
+    /// Its folder cannot be used as the kernel's working folder.
+    #[error(transparent)]
+    Folder(#[from] exec::ExecError),
+}
 
 /// One lesson's instructor notebook, as grading needs it.
 #[derive(Debug, Clone)]
@@ -31,10 +52,13 @@ pub struct Lesson {
 
 impl Lesson {
     /// Reads a lesson source.
-    pub fn load(path: &Path) -> Result<Lesson> {
+    pub fn load(path: &Path) -> Result<Lesson, LessonError> {
         let source = notebook::load(path)?;
-        let (released, _) = release(&source).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-        let folder = path.parent().unwrap_or(Path::new(".")).canonicalize()?;
+        let (released, _) = release(&source).map_err(|source| LessonError::Markers {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let folder = exec::notebook_folder(path)?;
         let name = path
             .file_stem()
             .unwrap_or_default()
@@ -58,22 +82,14 @@ impl Lesson {
             .cells
             .iter()
             .filter(|c| flag(c, "grade"))
-            .filter_map(|c| {
-                let points = nbgrader(c)?
-                    .get("points")
-                    .and_then(|p| p.as_f64())
-                    .unwrap_or(0.0);
-                Some((grade_id(c)?, points))
-            })
+            .filter_map(|c| Some((grade_id(c)?, points(c))))
             .collect()
     }
-}
 
-fn flag(cell: &Cell, name: &str) -> bool {
-    nbgrader(cell)
-        .and_then(|m| m.get(name))
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false)
+    /// Points possible.
+    pub fn max_points(&self) -> f64 {
+        self.graded().iter().map(|(_, p)| p).sum()
+    }
 }
 
 /// The lesson a submission belongs to: by file name first, else by shared grade_ids.
@@ -286,33 +302,76 @@ pub fn score(lesson: &Lesson, reports: &[CellReport]) -> Vec<CellScore> {
         .collect()
 }
 
+/// How submissions are graded: the kernel and limits, and where reports go.
+#[derive(Debug, Clone)]
+pub struct GradeOptions {
+    /// The kernel, its limits and the cell time limits (graders always keep going).
+    pub exec: ExecOptions,
+    /// Where results, feedback, executed copies and logs go.
+    pub out: PathBuf,
+}
+
+impl Grade {
+    fn new(path: &Path, student: String) -> Grade {
+        Grade {
+            submission: path.to_path_buf(),
+            student,
+            lesson: None,
+            points: 0.0,
+            max_points: 0.0,
+            error: None,
+            grader_fault: false,
+            restored: Vec::new(),
+            cells: Vec::new(),
+            seconds: 0.0,
+        }
+    }
+
+    /// A submission the grader itself failed on (its task panicked, say): no points, the
+    /// grader's fault, with the cause.
+    pub fn grader_failed(path: &Path, lessons: &[Lesson], cause: String) -> Grade {
+        let mut grade = Grade::new(path, student_name(path, lessons));
+        grade.error = Some(cause);
+        grade.grader_fault = true;
+        grade
+    }
+
+    /// The key that names its result, feedback and executed copy: `student--lesson`.
+    pub fn key(&self) -> String {
+        format!(
+            "{}--{}",
+            safe(&self.student),
+            self.lesson.as_deref().unwrap_or("unknown")
+        )
+    }
+}
+
 /// Grades one submission; never fails, never writes to the submission.
-pub async fn grade(path: &Path, lessons: &[Lesson], opts: &RunOptions) -> Grade {
+///
+/// The blame is the grader's (`grader_fault`) when its kernel would not start, the protocol
+/// failed, or the kernel process was lost while running the notebook: none of those gives the
+/// submission its points, and each is reported for the instructor to look at. A submission
+/// that cannot be read or matched to a lesson is the submission's own fault.
+pub async fn grade(path: &Path, lessons: &[Lesson], opts: &GradeOptions) -> Grade {
     let started = Instant::now();
-    let student = student_name(path, lessons);
-    let mut grade = Grade {
-        submission: path.to_path_buf(),
-        student: student.clone(),
-        lesson: None,
-        points: 0.0,
-        max_points: 0.0,
-        error: None,
-        grader_fault: false,
-        restored: Vec::new(),
-        cells: Vec::new(),
-        seconds: 0.0,
-    };
+    let mut grade = Grade::new(path, student_name(path, lessons));
+    grade_into(&mut grade, path, lessons, opts).await;
+    grade.points = grade.cells.iter().map(|c| c.points).sum();
+    grade.seconds = started.elapsed().as_secs_f64();
+    grade
+}
+
+async fn grade_into(grade: &mut Grade, path: &Path, lessons: &[Lesson], opts: &GradeOptions) {
     let submission = match notebook::load(path) {
         Ok(nb) => nb,
         Err(e) => {
             let stem = path.file_stem().unwrap_or_default().to_string_lossy();
             if let Some(lesson) = lessons.iter().find(|l| l.name == stem) {
                 grade.lesson = Some(lesson.name.clone());
-                grade.max_points = lesson.graded().iter().map(|(_, p)| p).sum();
+                grade.max_points = lesson.max_points();
             }
-            grade.error = Some(format!("{e:#}"));
-            grade.seconds = started.elapsed().as_secs_f64();
-            return grade;
+            grade.error = Some(e.to_string());
+            return;
         }
     };
     let Some(lesson) = match_lesson(path, &submission, lessons) else {
@@ -320,29 +379,34 @@ pub async fn grade(path: &Path, lessons: &[Lesson], opts: &RunOptions) -> Grade 
             "{} matches no lesson (by file name or by nbgrader grade_ids)",
             path.display()
         ));
-        grade.seconds = started.elapsed().as_secs_f64();
-        return grade;
+        return;
     };
     grade.lesson = Some(lesson.name.clone());
-    grade.max_points = lesson.graded().iter().map(|(_, p)| p).sum();
+    grade.max_points = lesson.max_points();
     let (mut nb, restored) = assemble(lesson, &submission);
     grade.restored = restored;
-    let key = format!("{}--{}", safe(&student), lesson.name);
-    let log = opts.out_dir.join("logs").join(format!("{key}.kernel.log"));
+    let key = grade.key();
+    let out = OutputDir(opts.out.join("executed"));
+    let log = opts.out.join("logs").join(format!("{key}.kernel.log"));
     let mut reports = Vec::new();
-    let result = run::execute(&mut nb, &lesson.folder, &log, opts, &mut reports).await;
+    let result = exec::execute(&mut nb, &lesson.folder, &log, &opts.exec, &mut reports).await;
     if let Err(e) = &result {
-        grade.error = Some(format!("{e:#}"));
-        grade.grader_fault = reports.is_empty();
+        grade.error = Some(e.to_string());
+        grade.grader_fault = true;
+    } else if let Some(lost) = reports
+        .iter()
+        .find(|r| r.outcome.status == Status::KernelLost)
+    {
+        grade.error = Some(format!(
+            "the kernel was lost in cell {}: {}; the cells after it were not run",
+            lost.cell, lost.outcome.message
+        ));
+        grade.grader_fault = true;
     }
-    let executed = opts.out_dir.join("executed").join(format!("{key}.ipynb"));
-    if let Err(e) = notebook::save(&nb, &executed) {
-        grade.error.get_or_insert(format!("{e:#}"));
+    if let Err(e) = notebook::save(&nb, &out.executed(&key)) {
+        grade.error.get_or_insert(e.to_string());
     }
     grade.cells = score(lesson, &reports);
-    grade.points = grade.cells.iter().map(|c| c.points).sum();
-    grade.seconds = started.elapsed().as_secs_f64();
-    grade
 }
 
 /// A file-name-safe form of a student's name.

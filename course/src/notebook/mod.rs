@@ -1,44 +1,83 @@
 //! Reading notebooks (any nbformat 3 or 4), and writing executed copies with their outputs.
 
-use anyhow::{anyhow, Result};
+pub mod nbgrader;
+
 use jupyter_protocol::{JupyterMessageContent, Stdio as Stream};
 use nbformat::v4::{self, Cell, MultilineString, Output};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Reads a notebook, upgrading older formats to v4.5; the error says what is wrong and where.
-pub fn load(path: &Path) -> Result<v4::Notebook> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
-    parse(&text).map_err(|e| anyhow!("{} is not a usable notebook: {e}", path.display()))
+/// A notebook that could not be read, understood or written.
+#[derive(Debug, thiserror::Error)]
+pub enum NotebookError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a notebook this tool understands.
+    #[error("{path} is not a usable notebook: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The executed copy could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
-/// Parses notebook JSON, upgrading older formats to v4.5.
-pub fn parse(text: &str) -> Result<v4::Notebook> {
+/// Reads a notebook, upgrading older formats to v4.5; the error says what is wrong and where.
+pub fn load(path: &Path) -> Result<v4::Notebook, NotebookError> {
+    let text = std::fs::read_to_string(path).map_err(|source| NotebookError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text).map_err(|reason| NotebookError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// Parses notebook JSON, upgrading older formats to v4.5; the error says what is wrong.
+pub fn parse(text: &str) -> Result<v4::Notebook, String> {
     let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| anyhow!("invalid JSON ({e})"))?;
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON ({e})"))?;
     if !value.is_object() || value.get("cells").is_none() && value.get("worksheets").is_none() {
-        return Err(anyhow!(
-            "the JSON has no `cells`: it is not a Jupyter notebook"
-        ));
+        return Err("the JSON has no `cells`: it is not a Jupyter notebook".into());
     }
-    let parsed = nbformat::parse_notebook(text).map_err(|e| anyhow!("{e}"))?;
+    let parsed = nbformat::parse_notebook(text).map_err(|e| e.to_string())?;
     match parsed {
         nbformat::Notebook::V4(nb) => Ok(nb),
         nbformat::Notebook::V4QuirksMode(quirks) => Ok(quirks.repair()),
-        nbformat::Notebook::Legacy(nb) => nbformat::upgrade_legacy_notebook(nb),
-        nbformat::Notebook::V3(nb) => nbformat::upgrade_v3_notebook(nb),
-        other => Err(anyhow!("unsupported notebook format {other:?}")),
+        nbformat::Notebook::Legacy(nb) => {
+            nbformat::upgrade_legacy_notebook(nb).map_err(|e| e.to_string())
+        }
+        nbformat::Notebook::V3(nb) => nbformat::upgrade_v3_notebook(nb).map_err(|e| e.to_string()),
+        other => Err(format!("unsupported notebook format {other:?}")),
     }
 }
 
 /// Serialises a notebook the way Jupyter does (sorted keys, one-space indent).
-pub fn save(nb: &v4::Notebook, path: &Path) -> Result<()> {
+pub fn save(nb: &v4::Notebook, path: &Path) -> Result<(), NotebookError> {
+    let failed = |reason: String| NotebookError::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
     let text = nbformat::serialize_notebook(&nbformat::Notebook::V4(nb.clone()))
-        .map_err(|e| anyhow!("cannot serialise {}: {e}", path.display()))?;
+        .map_err(|e| failed(e.to_string()))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| failed(e.to_string()))?;
     }
-    std::fs::write(path, text).map_err(|e| anyhow!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, text).map_err(|e| failed(e.to_string()))
 }
 
 /// A code cell's source as one string.

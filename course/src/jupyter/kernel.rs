@@ -2,27 +2,26 @@
 //!
 //! Talks the Jupyter protocol over ZeroMQ with `jupyter-zmq-client`; no Python involved.
 
-use anyhow::{anyhow, bail, Context, Result};
+use super::error::{log_tail, KernelError, KernelResult};
+use super::process::{self, MemoryUse};
 use jupyter_protocol::{
     ConnectionInfo, ExecuteRequest, ExecutionState, InterruptRequest, JupyterMessage,
     JupyterMessageContent, KernelInfoRequest, ReplyStatus, ShutdownRequest,
 };
 use jupyter_zmq_client::{self as zmq, RuntimeError};
-use std::path::PathBuf;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::time::{sleep_until, Instant as TokioInstant};
 
-/// How a kernel is started.
+/// How long a kernel may take to answer its first request, unless told otherwise.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Which kernel to start, and within what limits.
 #[derive(Debug, Clone)]
 pub struct KernelOptions {
     /// The kernelspec name (`backprop` for the course kernel).
     pub name: String,
-    /// The kernel's working folder: the notebook's folder, so relative paths resolve.
-    pub cwd: PathBuf,
-    /// Where the kernel process's own stdout and stderr go.
-    pub log: PathBuf,
     /// How long the kernel may take to answer its first request.
     pub startup_timeout: Duration,
     /// Largest heap the kernel's processes may use, in bytes (`prlimit --data`).
@@ -31,13 +30,17 @@ pub struct KernelOptions {
     pub data_dir: Option<PathBuf>,
 }
 
-/// The memory of a kernel's processes (the kernel, the process running the code, builds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct MemoryUse {
-    /// Resident set now, summed over the processes, in bytes.
-    pub resident: u64,
-    /// The largest resident set each process reached, summed, in bytes.
-    pub peak: u64,
+impl KernelOptions {
+    /// Kernel `name`, found where Jupyter looks, with the default start-up time and no
+    /// memory limit.
+    pub fn named(name: &str) -> KernelOptions {
+        KernelOptions {
+            name: name.to_string(),
+            startup_timeout: STARTUP_TIMEOUT,
+            memory_limit: None,
+            data_dir: None,
+        }
+    }
 }
 
 /// One message the kernel sent in reply to a request, with the output it carries.
@@ -78,12 +81,16 @@ pub struct Kernel {
 }
 
 /// The kernelspec named in `opts`: from `opts.data_dir` if it is there, else where Jupyter looks.
-async fn find_spec(opts: &KernelOptions) -> Result<zmq::KernelspecDir> {
+async fn find_spec(opts: &KernelOptions) -> KernelResult<zmq::KernelspecDir> {
     if let Some(dir) = &opts.data_dir {
         let path = dir.join("kernels").join(&opts.name);
         if let Ok(text) = std::fs::read_to_string(path.join("kernel.json")) {
-            let kernelspec = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a kernelspec", path.display()))?;
+            let kernelspec = serde_json::from_str(&text).map_err(|e| {
+                KernelError::start(
+                    &opts.name,
+                    format!("{} is not a kernelspec ({e})", path.display()),
+                )
+            })?;
             return Ok(zmq::KernelspecDir {
                 kernel_name: opts.name.clone(),
                 path,
@@ -92,54 +99,18 @@ async fn find_spec(opts: &KernelOptions) -> Result<zmq::KernelspecDir> {
         }
     }
     zmq::find_kernelspec(&opts.name).await.map_err(|e| {
-        anyhow!(
-            "kernel '{}' is not installed ({e}); run `course setup` first",
-            opts.name
+        KernelError::start(
+            &opts.name,
+            format!("it is not installed ({e}); run `course setup` first"),
         )
     })
-}
-
-/// Sums the memory of every process in process group `group` (Linux; `None` elsewhere).
-fn group_memory(group: u32) -> Option<MemoryUse> {
-    let mut total = MemoryUse {
-        resident: 0,
-        peak: 0,
-    };
-    let mut found = false;
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let dir = entry.path();
-        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
-            continue;
-        };
-        // The fields after the command name (which may hold spaces) start after its ')'.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-            continue;
-        };
-        if rest.split_whitespace().nth(2) != Some(&group.to_string()) {
-            continue;
-        }
-        let Ok(status) = std::fs::read_to_string(dir.join("status")) else {
-            continue;
-        };
-        let kib = |key: &str| -> u64 {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.split_whitespace().next()?.parse().ok())
-                .unwrap_or(0)
-        };
-        total.resident += kib("VmRSS:") * 1024;
-        total.peak += kib("VmHWM:") * 1024;
-        found = true;
-    }
-    found.then_some(total)
 }
 
 /// Connects the IOPub, shell and control sockets.
 async fn connect(
     info: &ConnectionInfo,
     session: &str,
-) -> Result<(
+) -> anyhow::Result<(
     zmq::ClientIoPubConnection,
     zmq::ClientShellConnection,
     zmq::ClientControlConnection,
@@ -149,6 +120,26 @@ async fn connect(
     let shell = zmq::create_client_shell_connection_with_identity(info, session, identity).await?;
     let control = zmq::create_client_control_connection(info, session).await?;
     Ok((iopub, shell, control))
+}
+
+/// Five free loopback ports and a fresh key: where the kernel will listen.
+async fn connection_info(name: &str) -> KernelResult<ConnectionInfo> {
+    let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    let (ports, _listeners) = zmq::peek_ports_with_listeners(ip, 5)
+        .await
+        .map_err(|e| KernelError::start(name, format!("no free ports on loopback ({e})")))?;
+    Ok(ConnectionInfo {
+        transport: jupyter_protocol::connection_info::Transport::TCP,
+        ip: ip.to_string(),
+        stdin_port: ports[0],
+        control_port: ports[1],
+        hb_port: ports[2],
+        shell_port: ports[3],
+        iopub_port: ports[4],
+        signature_scheme: "hmac-sha256".into(),
+        key: uuid::Uuid::new_v4().to_string(),
+        kernel_name: Some(name.to_string()),
+    })
 }
 
 /// Forwards every message read from a socket to `tx`; stops when the socket or the receiver is gone.
@@ -174,34 +165,34 @@ macro_rules! pump {
 }
 
 impl Kernel {
-    /// Starts the kernel named in `opts` and waits until it answers.
-    pub async fn start(opts: &KernelOptions) -> Result<Kernel> {
-        let spec = find_spec(opts).await?;
-        let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-        let (ports, listeners) = zmq::peek_ports_with_listeners(ip, 5).await?;
-        let info = ConnectionInfo {
-            transport: jupyter_protocol::connection_info::Transport::TCP,
-            ip: ip.to_string(),
-            stdin_port: ports[0],
-            control_port: ports[1],
-            hb_port: ports[2],
-            shell_port: ports[3],
-            iopub_port: ports[4],
-            signature_scheme: "hmac-sha256".into(),
-            key: uuid::Uuid::new_v4().to_string(),
-            kernel_name: Some(opts.name.clone()),
+    /// Starts the kernel named in `opts` in folder `cwd`, its own output going to `log`, and
+    /// waits until it answers.
+    pub async fn start(opts: &KernelOptions, cwd: &Path, log: &Path) -> KernelResult<Kernel> {
+        let name = opts.name.as_str();
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            KernelError::start(name, format!("{what}: {e}"))
         };
+        let spec = find_spec(opts).await?;
+        let info = connection_info(name).await?;
         let runtime = tempfile::Builder::new()
             .prefix("course-kernel-")
-            .tempdir()?;
+            .tempdir()
+            .map_err(|e| failed("cannot make its runtime folder", &e))?;
         let connection_file = runtime.path().join("connection.json");
-        std::fs::write(&connection_file, serde_json::to_string(&info)?)?;
-
-        if let Some(dir) = opts.log.parent() {
-            std::fs::create_dir_all(dir)?;
+        let info_json = serde_json::to_string(&info)
+            .map_err(|e| failed("cannot write its connection file", &e))?;
+        std::fs::write(&connection_file, info_json)
+            .map_err(|e| failed("cannot write its connection file", &e))?;
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| failed(&format!("cannot create {}", dir.display()), &e))?;
         }
-        let log = std::fs::File::create(&opts.log)
-            .with_context(|| format!("cannot create the kernel log {}", opts.log.display()))?;
+        let log_file = std::fs::File::create(log).map_err(|e| {
+            failed(
+                &format!("cannot create the kernel log {}", log.display()),
+                &e,
+            )
+        })?;
         let argv: Vec<String> = spec
             .kernelspec
             .argv
@@ -214,59 +205,51 @@ impl Kernel {
                 }
             })
             .collect();
-        let Some(program) = argv.first() else {
-            bail!("kernel '{}' has an empty argv in its kernelspec", opts.name);
-        };
-        let mut command = match opts.memory_limit {
-            Some(bytes) => {
-                let mut c = tokio::process::Command::new("prlimit");
-                c.arg(format!("--data={bytes}")).arg("--").args(&argv);
-                c
-            }
-            None => {
-                let mut c = tokio::process::Command::new(program);
-                c.args(&argv[1..]);
-                c
-            }
-        };
+        if argv.is_empty() {
+            return Err(KernelError::start(name, "its kernelspec has an empty argv"));
+        }
+        let mut command = process::command(&argv, opts.memory_limit, &log_file)
+            .map_err(|e| failed("cannot open its log", &e))?;
         if let Some(env) = &spec.kernelspec.env {
             command.envs(env);
         }
-        command
-            .current_dir(&opts.cwd)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone()?))
-            .stderr(Stdio::from(log))
-            .kill_on_drop(true)
-            .process_group(0);
-        let mut child = command.spawn().with_context(|| {
-            format!(
-                "cannot start kernel '{}' ({argv:?}); run `course setup`",
-                opts.name
-            )
-        })?;
-        drop(listeners);
+        command.current_dir(cwd);
+        let mut child = command
+            .spawn()
+            .map_err(|e| failed(&format!("cannot run {argv:?}; run `course setup`"), &e))?;
 
         let session = uuid::Uuid::new_v4().to_string();
         let deadline = Instant::now() + opts.startup_timeout;
         // The kernel binds its ports some time after it starts, and a ZeroMQ connect here
         // fails at once instead of waiting, so keep trying until it listens.
         let (iopub, shell, control) = loop {
-            match connect(&info, &session).await {
+            // A connect attempt can take long to give up; a kernel that dies while starting
+            // is noticed at once.
+            let attempt = tokio::select! {
+                sockets = connect(&info, &session) => sockets,
+                status = child.wait() => {
+                    let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
+                    return Err(KernelError::start(
+                        name,
+                        format!(
+                            "it exited while starting ({status}); {}",
+                            log_tail(log)
+                        ),
+                    ));
+                }
+            };
+            match attempt {
                 Ok(sockets) => break sockets,
                 Err(e) => {
-                    if let Ok(Some(status)) = child.try_wait() {
-                        bail!(
-                            "the kernel exited while starting ({status}); see {}",
-                            opts.log.display()
-                        );
-                    }
                     if Instant::now() > deadline {
-                        bail!(
-                            "could not connect to the kernel within {} s ({e}); see {}",
-                            opts.startup_timeout.as_secs(),
-                            opts.log.display()
-                        );
+                        return Err(KernelError::start(
+                            name,
+                            format!(
+                                "could not connect within {} s ({e}); {}",
+                                opts.startup_timeout.as_secs(),
+                                log_tail(log)
+                            ),
+                        ));
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -284,27 +267,33 @@ impl Kernel {
             shell,
             control,
             events,
-            log: opts.log.clone(),
+            log: log.to_path_buf(),
             _runtime: runtime,
         };
-        kernel.wait_ready(opts.startup_timeout).await?;
+        kernel
+            .wait_ready(opts.startup_timeout)
+            .await
+            .map_err(|reason| KernelError::start(name, reason))?;
         Ok(kernel)
     }
 
     /// Sends `kernel_info_request` until both the reply and IOPub traffic arrive, so no
     /// output of the first cell is lost to a late IOPub subscription.
-    async fn wait_ready(&mut self, limit: Duration) -> Result<()> {
+    async fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Some(why) = self.exited() {
-                bail!(
-                    "the kernel exited while starting ({why}); {}",
+                return Err(format!(
+                    "it exited while starting ({why}); {}",
                     self.log_tail()
-                );
+                ));
             }
             let request: JupyterMessage = KernelInfoRequest {}.into();
             let id = request.header.msg_id.clone();
-            self.shell.send(request).await?;
+            self.shell
+                .send(request)
+                .await
+                .map_err(|e| format!("cannot send kernel_info_request: {e}"))?;
             let (mut replied, mut heard) = (false, false);
             let round = TokioInstant::now() + Duration::from_secs(2);
             while !(replied && heard) {
@@ -313,7 +302,7 @@ impl Kernel {
                         Some(Event::Shell(m)) if is_child_of(&m, &id) => replied = true,
                         Some(Event::IoPub(m)) if is_child_of(&m, &id) => heard = true,
                         Some(_) => {}
-                        None => bail!("lost the connection to the kernel; {}", self.log_tail()),
+                        None => return Err(format!("its connection closed; {}", self.log_tail())),
                     },
                     _ = sleep_until(round) => break,
                 }
@@ -322,16 +311,16 @@ impl Kernel {
                 return Ok(());
             }
         }
-        bail!(
-            "the kernel did not answer within {} s; {}",
+        Err(format!(
+            "it did not answer within {} s; {}",
             limit.as_secs(),
             self.log_tail()
-        )
+        ))
     }
 
     /// The memory the kernel's processes use now, and the most each used.
     pub fn memory(&self) -> Option<MemoryUse> {
-        group_memory(self.group?)
+        process::group_memory(self.group?)
     }
 
     /// Why the kernel process ended, if it has.
@@ -345,22 +334,12 @@ impl Kernel {
 
     /// The last lines of the kernel's own log, for error messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        let tail = lines[lines.len().saturating_sub(8)..].join("\n    ");
-        if tail.is_empty() {
-            format!("the kernel log {} is empty", self.log.display())
-        } else {
-            format!(
-                "the kernel log {} ends with:\n    {tail}",
-                self.log.display()
-            )
-        }
+        log_tail(&self.log)
     }
 
     /// Runs `code` and collects its outputs until the kernel is idle again, interrupting it
     /// when `limit` runs out.
-    pub async fn execute(&mut self, code: &str, limit: Duration) -> Result<Execution> {
+    pub async fn execute(&mut self, code: &str, limit: Duration) -> KernelResult<Execution> {
         let request: JupyterMessage = ExecuteRequest {
             code: code.to_string(),
             silent: false,
@@ -372,7 +351,10 @@ impl Kernel {
         .into();
         let id = request.header.msg_id.clone();
         let started = Instant::now();
-        self.shell.send(request).await?;
+        self.shell
+            .send(request)
+            .await
+            .map_err(|e| KernelError::protocol("cannot send execute_request", e))?;
 
         let mut run = Execution::default();
         let mut idle = false;
@@ -443,9 +425,11 @@ impl Kernel {
 
     /// Asks the kernel to stop the running code (evcxr kills the code's process; its
     /// variables are lost).
-    pub async fn interrupt(&mut self) -> Result<()> {
-        self.control.send(InterruptRequest {}.into()).await?;
-        Ok(())
+    pub async fn interrupt(&mut self) -> KernelResult<()> {
+        self.control
+            .send(InterruptRequest {}.into())
+            .await
+            .map_err(|e| KernelError::protocol("cannot send interrupt_request", e))
     }
 
     /// Asks the kernel to shut down, and kills its process group if it has not within 5 s.
@@ -453,29 +437,16 @@ impl Kernel {
         let request: JupyterMessage = ShutdownRequest { restart: false }.into();
         let _ = self.control.send(request).await;
         let waited = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
-        self.kill_group();
+        process::kill_group(self.group);
         if waited.is_err() {
             let _ = self.child.kill().await;
-        }
-    }
-
-    /// Kills everything the kernel started (evcxr's code runner, cargo builds): the kernel
-    /// runs in a process group of its own, so the group holds exactly those.
-    fn kill_group(&self) {
-        let group = self
-            .group
-            .and_then(|pid| i32::try_from(pid).ok())
-            .filter(|pid| *pid > 1)
-            .and_then(rustix::process::Pid::from_raw);
-        if let Some(group) = group {
-            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         }
     }
 }
 
 impl Drop for Kernel {
     fn drop(&mut self) {
-        self.kill_group();
+        process::kill_group(self.group);
     }
 }
 
@@ -484,4 +455,73 @@ fn is_child_of(message: &JupyterMessage, id: &str) -> bool {
         .parent_header
         .as_ref()
         .is_some_and(|h| h.msg_id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A data folder holding kernelspec `name` whose argv is `argv`.
+    fn spec(argv: serde_json::Value) -> (tempfile::TempDir, KernelOptions) {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = dir.path().join("kernels").join("probe");
+        std::fs::create_dir_all(&kernel).unwrap();
+        let json = serde_json::json!({"argv": argv, "display_name": "probe", "language": "rust"});
+        std::fs::write(kernel.join("kernel.json"), json.to_string()).unwrap();
+        let mut opts = KernelOptions::named("probe");
+        opts.data_dir = Some(dir.path().to_path_buf());
+        opts.startup_timeout = Duration::from_secs(10);
+        (dir, opts)
+    }
+
+    async fn start_error(opts: &KernelOptions) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("logs").join("k.log");
+        match Kernel::start(opts, dir.path(), &log).await {
+            Ok(_) => panic!("the kernel started"),
+            Err(e) => {
+                assert!(matches!(e, KernelError::Start { .. }), "{e:?}");
+                e.to_string()
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_kernel_is_a_start_failure_that_says_to_run_setup() {
+        let opts = KernelOptions::named("no-such-kernel-for-this-test");
+        let e = start_error(&opts).await;
+        assert!(
+            e.starts_with("kernel 'no-such-kernel-for-this-test' did not start"),
+            "{e}"
+        );
+        assert!(e.contains("course setup"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_program_that_is_missing_is_named() {
+        let (_dir, opts) = spec(serde_json::json!([
+            "/nonexistent/evcxr_jupyter",
+            "{connection_file}"
+        ]));
+        let e = start_error(&opts).await;
+        assert!(e.contains("/nonexistent/evcxr_jupyter"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_kernel_that_exits_at_once_shows_its_log() {
+        let (_dir, opts) = spec(serde_json::json!([
+            "sh",
+            "-c",
+            "echo broken kernelspec >&2; exit 3"
+        ]));
+        let e = start_error(&opts).await;
+        assert!(e.contains("exited while starting"), "{e}");
+        assert!(e.contains("broken kernelspec"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn an_empty_argv_is_refused() {
+        let (_dir, opts) = spec(serde_json::json!([]));
+        assert!(start_error(&opts).await.contains("empty argv"));
+    }
 }

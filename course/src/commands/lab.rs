@@ -1,10 +1,38 @@
 //! `course lab`: JupyterLab on the lessons, with the course kernel, in one command.
 
-use crate::project::Project;
-use crate::pyenv::PythonEnv;
-use crate::setup;
+use super::exit_code;
 use anyhow::{bail, Context, Result};
+use course::install;
+use course::project::Project;
+use course::python::PythonEnv;
 use std::process::{Command, ExitCode};
+
+/// Where JupyterLab listens.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The address JupyterLab listens on (loopback: only this machine can reach it).
+    #[arg(long, default_value = "127.0.0.1")]
+    ip: String,
+    /// The port JupyterLab listens on.
+    #[arg(long, default_value_t = 8888)]
+    port: u16,
+    /// Do not open a browser window.
+    #[arg(long)]
+    no_browser: bool,
+}
+
+/// Sets up what is missing and runs JupyterLab until it is stopped (Ctrl+C).
+pub fn exec(project: &Project, args: Args) -> Result<ExitCode> {
+    lab(
+        project,
+        &LabOptions {
+            ip: args.ip,
+            port: args.port,
+            browser: !args.no_browser,
+            as_root: rustix::process::getuid().is_root(),
+        },
+    )
+}
 
 /// Where JupyterLab listens and what it opens.
 pub struct LabOptions {
@@ -21,8 +49,8 @@ pub struct LabOptions {
 /// The project's JupyterLab environment: `target/lab-py`, from `lab/requirements.txt`.
 pub fn environment(project: &Project) -> PythonEnv {
     PythonEnv {
-        venv: project.root.join("target").join("lab-py"),
-        requirements: project.root.join("lab").join("requirements.txt"),
+        venv: project.lab_env(),
+        requirements: project.lab_requirements(),
         purpose: "JupyterLab",
         imports: "jupyterlab",
     }
@@ -40,7 +68,7 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
         ),
         format!(
             "--MappingKernelManager.default_kernel_name={}",
-            setup::KERNEL_NAME
+            install::KERNEL_NAME
         ),
     ];
     if opts.as_root {
@@ -68,7 +96,7 @@ pub fn write_overrides(env: &PythonEnv) -> Result<()> {
 
 /// Sets up what is missing and runs JupyterLab until it is stopped (Ctrl+C).
 pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
-    setup::ensure(project, false)?;
+    install::ensure(project, false)?;
     let env = environment(project);
     env.ensure()?;
     write_overrides(&env)?;
@@ -97,13 +125,11 @@ pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
     let status = Command::new(&program)
         .args(lab_args(project, opts))
         .current_dir(project.notebooks())
+        // This checkout's own kernelspecs come first (Jupyter searches JUPYTER_PATH first).
+        .env("JUPYTER_PATH", project.jupyter_data())
         .status()
         .with_context(|| format!("could not start {}", program.display()))?;
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_code(status.success()))
 }
 
 #[cfg(test)]

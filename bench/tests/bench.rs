@@ -1,24 +1,29 @@
-//! `course bench` from a clean checkout: it makes its own Python environment, runs a lesson on
+//! `course-bench` from a clean checkout: it makes its own Python environment, runs a lesson on
 //! the course kernel, its floor twin on the same kernel and its numpy twin on ipykernel, and
 //! reports all three. What is asserted is that the figures exist and make sense, never how
 //! fast they are.
 
-mod common;
-
-use common::root;
+use std::path::PathBuf;
 use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
 
 #[test]
 fn bench_runs_a_lesson_its_floor_twin_and_its_numpy_twin_and_reports_them() {
     let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_course"))
+    let run = Command::new(env!("CARGO_BIN_EXE_course-bench"))
         .arg("--root")
         .arg(root())
-        .args(["bench", "notebooks/01-loss.ipynb", "--out"])
+        .args(["notebooks/01-loss.ipynb", "--out"])
         .arg(out.path())
         .current_dir(root())
         .output()
-        .expect("course starts");
+        .expect("course-bench starts");
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stdout}\n{stderr}");

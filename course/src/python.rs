@@ -1,9 +1,27 @@
 //! Project-local Python virtual environments (the benchmark's numpy kernel, JupyterLab),
 //! made with `python3 -m venv` and pip from a requirements file the project ships.
 
-use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+/// A Python environment that could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PythonError {
+    /// python3 or its venv module is missing.
+    #[error("{0}")]
+    NoPython(String),
+    /// pip failed.
+    #[error("{0}")]
+    Pip(String),
+    /// A file in the environment could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
 
 /// A virtual environment under `target/` and what goes into it.
 pub struct PythonEnv {
@@ -35,7 +53,7 @@ impl PythonEnv {
 
     /// Creates the environment and installs the requirements unless its modules import
     /// already; says what it does.
-    pub fn ensure(&self) -> Result<()> {
+    pub fn ensure(&self) -> Result<(), PythonError> {
         let ready = Command::new(self.python())
             .args(["-c", &format!("import {}", self.imports)])
             .stderr(Stdio::null())
@@ -60,17 +78,17 @@ impl PythonEnv {
             .arg(&self.venv)
             .status()
             .map_err(|e| {
-                anyhow::anyhow!(
+                PythonError::NoPython(format!(
                     "python3 is needed for {} but could not be run ({e}); install Python 3.9 \
                      or newer with its venv module (Debian: apt install python3 python3-venv)",
                     self.purpose
-                )
+                ))
             })?;
         if !status.success() {
-            bail!(
+            return Err(PythonError::NoPython(format!(
                 "`python3 -m venv {}` failed ({status}); on Debian install python3-venv",
                 self.venv.display()
-            );
+            )));
         }
         let status = Command::new(self.python())
             .args([
@@ -83,23 +101,34 @@ impl PythonEnv {
             ])
             .arg(&self.requirements)
             .status()
-            .with_context(|| format!("could not run pip in {}", self.venv.display()))?;
+            .map_err(|e| {
+                PythonError::Pip(format!("could not run pip in {}: {e}", self.venv.display()))
+            })?;
         if !status.success() {
-            bail!(
+            return Err(PythonError::Pip(format!(
                 "pip could not install {} ({status}); its messages above say why (no network? \
                  then install the packages it lists into {} by hand)",
                 self.requirements.display(),
                 self.venv.display()
-            );
+            )));
         }
         Ok(())
     }
 
     /// Writes a kernelspec named `name` that starts ipykernel on this environment's Python.
-    pub fn write_kernelspec(&self, name: &str, display_name: &str) -> Result<()> {
+    pub fn write_kernelspec(&self, name: &str, display_name: &str) -> Result<(), PythonError> {
         let dir = self.data_dir().join("kernels").join(name);
-        std::fs::create_dir_all(&dir)?;
-        let python = self.venv.canonicalize()?.join("bin").join("python");
+        let failed = |source| PythonError::Write {
+            path: dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(failed)?;
+        let python = self
+            .venv
+            .canonicalize()
+            .map_err(failed)?
+            .join("bin")
+            .join("python");
         let spec = serde_json::json!({
             "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": display_name,
@@ -107,10 +136,7 @@ impl PythonEnv {
             "interrupt_mode": "message",
             "env": { "MPLBACKEND": "module://matplotlib_inline.backend_inline" }
         });
-        std::fs::write(
-            dir.join("kernel.json"),
-            serde_json::to_string_pretty(&spec)? + "\n",
-        )?;
-        Ok(())
+        let text = serde_json::to_string_pretty(&spec).unwrap_or_default() + "\n";
+        std::fs::write(dir.join("kernel.json"), text).map_err(failed)
     }
 }

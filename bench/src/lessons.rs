@@ -1,16 +1,17 @@
-//! `course bench`: the lessons on the course kernel beside their numpy twins under ipykernel,
+//! The lessons on the course kernel beside their numpy twins under ipykernel,
 //! run one after the other on this machine, with a table of wall times, cell times, the time
 //! to a fresh kernel's first result and the kernel's memory. Each lesson also gets a floor
 //! twin: as many code cells, each a one-line `let`, on the same kernel without the course
 //! crate, which is what evcxr itself costs for a notebook of that shape.
 
-use crate::notebook;
-use crate::project::Project;
-use crate::pyenv::PythonEnv;
-use crate::run::{self, NotebookReport, RunOptions};
-use crate::setup;
-use crate::summary::{executed_cell_times, CellTimes};
 use anyhow::{bail, Context, Result};
+use course::exec::stats::{executed_cell_times, CellTimes};
+use course::exec::{run_notebook, ExecOptions, NotebookReport, OutputDir};
+use course::install;
+use course::jupyter::KernelOptions;
+use course::notebook;
+use course::project::Project;
+use course::python::PythonEnv;
 use nbformat::v4::Cell;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -70,7 +71,7 @@ pub struct LessonBench {
     /// On the course kernel.
     pub rust: Side,
     /// Its floor twin on the course kernel: as many code cells, each a one-line `let`.
-    pub floor: Option<Side>,
+    pub floor: Side,
     /// Its numpy twin under ipykernel, when there is one.
     pub python: Option<Side>,
 }
@@ -205,59 +206,56 @@ pub struct BenchOptions {
 
 /// Runs every lesson on the course kernel and its twin on the Python kernel, one at a time.
 pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
-    setup::ensure(project, false)?;
+    install::ensure(project, false)?;
     let python = PythonEnv {
-        venv: project.root.join("target").join("bench-py"),
-        requirements: project.root.join("bench").join("requirements.txt"),
+        venv: project.bench_env(),
+        requirements: project.bench_sources().join("requirements.txt"),
         purpose: "the Python side of the benchmark",
         imports: "numpy, pandas, matplotlib, ipykernel",
     };
     python.ensure()?;
     python.write_kernelspec(PYTHON_KERNEL, "Python (backprop bench)")?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let side_opts = |kernel: &str, folder: &str, data_dir: Option<PathBuf>| RunOptions {
-        kernel: kernel.to_string(),
+    let side_opts = |kernel: &str, data_dir: PathBuf| ExecOptions {
+        kernel: KernelOptions {
+            data_dir: Some(data_dir),
+            ..KernelOptions::named(kernel)
+        },
         timeout: opts.timeout,
         dep_timeout: opts.dep_timeout,
-        startup_timeout: Duration::from_secs(120),
         keep_going: true,
-        out_dir: opts.out_dir.join(folder),
         verbose: false,
-        memory_limit: None,
-        data_dir,
     };
-    let rust_opts = side_opts(setup::KERNEL_NAME, "rust", None);
-    let floor_opts = side_opts(setup::KERNEL_NAME, "floor", None);
-    let python_opts = side_opts(PYTHON_KERNEL, "python", Some(python.data_dir()));
+    let rust_opts = side_opts(install::KERNEL_NAME, project.jupyter_data());
+    let python_opts = side_opts(PYTHON_KERNEL, python.data_dir());
+    let side = |dir: &str| OutputDir(opts.out_dir.join(dir));
+    let (rust_out, floor_out, python_out) = (side("rust"), side("floor"), side("python"));
     let mut lessons = Vec::new();
-    for lesson in &opts.lessons {
-        let name = lesson
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
+    for (lesson, key) in opts
+        .lessons
+        .iter()
+        .zip(course::exec::unique_keys(&opts.lessons))
+    {
+        let name = format!("{key}.ipynb");
         eprintln!("▶ {name}");
-        let executed = rust_opts.out_dir.join(&name);
-        let rust = Side::of(&runtime.block_on(run::run_notebook(lesson, &executed, &rust_opts)));
+        let rust = Side::of(&runtime.block_on(run_notebook(lesson, &rust_out, &key, &rust_opts)));
         eprintln!("  Rust   {:>7.1} s{}", rust.seconds, verdict(&rust));
         let floor_source = opts.out_dir.join("floor-source").join(&name);
         floor_twin(lesson, &floor_source)?;
-        let executed = floor_opts.out_dir.join(&name);
         let floor =
-            Side::of(&runtime.block_on(run::run_notebook(&floor_source, &executed, &floor_opts)));
+            Side::of(&runtime.block_on(run_notebook(&floor_source, &floor_out, &key, &rust_opts)));
         eprintln!("  floor  {:>7.1} s{}", floor.seconds, verdict(&floor));
-        let twin = opts.python_dir.join(&name);
+        let twin = opts.python_dir.join(lesson.file_name().unwrap_or_default());
         let python = twin.is_file().then(|| {
-            let executed = python_opts.out_dir.join(&name);
             let side =
-                Side::of(&runtime.block_on(run::run_notebook(&twin, &executed, &python_opts)));
+                Side::of(&runtime.block_on(run_notebook(&twin, &python_out, &key, &python_opts)));
             eprintln!("  Python {:>7.1} s{}", side.seconds, verdict(&side));
             side
         });
         lessons.push(LessonBench {
             lesson: name,
             rust,
-            floor: Some(floor),
+            floor,
             python,
         });
     }
@@ -284,7 +282,7 @@ pub fn floor_twin(lesson: &Path, path: &Path) -> Result<()> {
             n += 1;
         }
     }
-    notebook::save(&nb, path)
+    Ok(notebook::save(&nb, path)?)
 }
 
 fn verdict(side: &Side) -> String {
@@ -304,18 +302,9 @@ pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
         .map(|p| p.seconds)
         .sum();
     let rust_twinned: f64 = twinned.iter().map(|l| l.rust.seconds).sum();
-    let floor_seconds = lessons
-        .iter()
-        .filter_map(|l| l.floor.as_ref())
-        .map(|f| f.seconds)
-        .sum();
-    let floor_twinned: Vec<f64> = twinned
-        .iter()
-        .filter_map(|l| l.floor.as_ref())
-        .map(|f| f.seconds)
-        .collect();
-    let floor_ratio = (python_seconds > 0.0 && floor_twinned.len() == twinned.len())
-        .then(|| floor_twinned.iter().sum::<f64>() / python_seconds);
+    let floor_seconds = lessons.iter().map(|l| l.floor.seconds).sum();
+    let floor_twinned: f64 = twinned.iter().map(|l| l.floor.seconds).sum();
+    let floor_ratio = (python_seconds > 0.0).then(|| floor_twinned / python_seconds);
     let all = |pick: &dyn Fn(&LessonBench) -> Option<&Side>| {
         let times: Vec<f64> = lessons
             .iter()
@@ -328,7 +317,7 @@ pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
         machine: machine(),
         rust_cells: all(&|l| Some(&l.rust)),
         python_cells: all(&|l| l.python.as_ref()),
-        floor_cells: all(&|l| l.floor.as_ref()),
+        floor_cells: all(&|l| Some(&l.floor)),
         ratio: (python_seconds > 0.0).then(|| rust_twinned / python_seconds),
         floor_seconds,
         floor_ratio,
@@ -463,13 +452,13 @@ pub fn render(report: &BenchReport) -> String {
     out
 }
 
-/// The floor twins' table, when there are any.
+/// The floor twins' table, when there are lessons.
 fn render_floor(
     report: &BenchReport,
     out: &mut String,
     cell: &dyn Fn(Option<CellTimes>) -> String,
 ) {
-    if report.lessons.iter().all(|l| l.floor.is_none()) {
+    if report.lessons.is_empty() {
         return;
     }
     let _ = writeln!(
@@ -483,7 +472,7 @@ fn render_floor(
     );
     let _ = writeln!(out, "|---|--:|--:|--:|--:|");
     for l in &report.lessons {
-        let Some(floor) = &l.floor else { continue };
+        let floor = &l.floor;
         let ratio = l
             .python
             .as_ref()
@@ -593,13 +582,13 @@ mod tests {
             LessonBench {
                 lesson: "01.ipynb".into(),
                 rust: side(6.0, vec![1.0, 2.0, 3.0]),
-                floor: None,
+                floor: side(1.0, vec![0.5]),
                 python: Some(side(2.0, vec![0.5, 1.5])),
             },
             LessonBench {
                 lesson: "02.ipynb".into(),
                 rust: side(10.0, vec![10.0]),
-                floor: None,
+                floor: side(1.0, vec![0.5]),
                 python: None,
             },
         ]);
@@ -621,17 +610,17 @@ mod tests {
     }
 
     #[test]
-    fn the_floor_ratio_needs_a_floor_for_every_lesson_with_a_python_twin() {
-        let lesson = |name: &str, floor: Option<f64>, python: Option<f64>| LessonBench {
+    fn the_floor_ratio_counts_the_floors_of_lessons_with_a_python_twin() {
+        let lesson = |name: &str, floor: f64, python: Option<f64>| LessonBench {
             lesson: name.into(),
             rust: side(20.0, vec![1.0]),
-            floor: floor.map(|s| side(s, vec![0.25, 0.5, 0.75])),
+            floor: side(floor, vec![0.25, 0.5, 0.75]),
             python: python.map(|s| side(s, vec![0.01])),
         };
         let report = summarize(vec![
-            lesson("01.ipynb", Some(6.0), Some(2.0)),
-            lesson("02.ipynb", Some(9.0), Some(1.0)),
-            lesson("03.ipynb", Some(5.0), None),
+            lesson("01.ipynb", 6.0, Some(2.0)),
+            lesson("02.ipynb", 9.0, Some(1.0)),
+            lesson("03.ipynb", 5.0, None),
         ]);
         assert_relative_eq!(report.floor_seconds, 20.0);
         assert_relative_eq!(report.floor_ratio.unwrap(), 5.0);
@@ -647,11 +636,8 @@ mod tests {
             "{table}"
         );
 
-        let missing = summarize(vec![
-            lesson("01.ipynb", Some(6.0), Some(2.0)),
-            lesson("02.ipynb", None, Some(1.0)),
-        ]);
-        assert_eq!(missing.floor_ratio, None);
+        let untwinned = summarize(vec![lesson("03.ipynb", 5.0, None)]);
+        assert_eq!(untwinned.floor_ratio, None);
     }
 
     #[test]

@@ -1,0 +1,171 @@
+//! `course grade`: score a class's notebooks against the lessons.
+
+use super::{exec_options, exit_code};
+use anyhow::bail;
+use course::grade::{gradebook, scheduler, Grade, GradeOptions, Lesson};
+use course::install;
+use course::project::{self, Project};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What to grade and how.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Submitted notebooks, or folders searched for them.
+    #[arg(required = true)]
+    submissions: Vec<PathBuf>,
+    /// The instructor's notebooks the submissions answer [default: notebooks/].
+    #[arg(long)]
+    source: Option<PathBuf>,
+    /// Where results, feedback, gradebook.csv and junit.xml go [default: target/grades].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Submissions graded at once, each in its own kernel.
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// Grade only slice I of N (e.g. 2/4), so N machines can split a class.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Time limit of a cell, in seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+    /// Time limit of a cell with a `:dep` line, in seconds.
+    #[arg(long, default_value_t = 1800)]
+    dep_timeout: u64,
+    /// Memory a submission's kernel may use, in MiB.
+    #[arg(long, default_value_t = 6144)]
+    memory: u64,
+    /// The kernelspec to grade on.
+    #[arg(long, default_value = install::KERNEL_NAME)]
+    kernel: String,
+}
+
+/// Reads `I/N` with 1 ≤ I ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = text.split_once('/').ok_or("expected I/N, e.g. 2/4")?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{s} is not a number"))
+    };
+    let (i, n) = (number(i)?, number(n)?);
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: need 1 ≤ I ≤ N"));
+    }
+    Ok((i, n))
+}
+
+/// Grades every submission found, writes the reports, prints a line per submission; exit 1
+/// when the grader itself failed on any.
+pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
+    let source = args.source.unwrap_or_else(|| project.notebooks());
+    let lessons: Vec<Lesson> = project::discover(std::slice::from_ref(&source))?
+        .iter()
+        .map(|p| Lesson::load(p))
+        .collect::<Result<_, _>>()?;
+    if lessons.is_empty() {
+        bail!("no lesson notebooks in {}", source.display());
+    }
+    let mut submissions = project::discover(&args.submissions)?;
+    if let Some((i, n)) = args.shard {
+        submissions.retain(|p| course::grade::in_shard(p, i, n));
+    }
+    if args.kernel == install::KERNEL_NAME {
+        install::ensure(project, true)?;
+    }
+    let mut exec = exec_options(project, &args.kernel, args.timeout, args.dep_timeout);
+    exec.keep_going = true;
+    exec.kernel.memory_limit = Some(args.memory * 1024 * 1024);
+    let opts = Arc::new(GradeOptions {
+        exec,
+        out: args.out.unwrap_or_else(|| project.grade_output()),
+    });
+    let started = Instant::now();
+    let grades = grade_all(&submissions, lessons, &opts, args.jobs)?;
+    gradebook::write_all(&grades, &opts.out)?;
+    for g in &grades {
+        println!(
+            "{:<24} {:<28} {:>5} / {:<5} {}",
+            g.student,
+            g.lesson.as_deref().unwrap_or("?"),
+            g.points,
+            g.max_points,
+            g.error
+                .as_deref()
+                .map(|e| e.lines().next().unwrap_or(""))
+                .unwrap_or("")
+        );
+    }
+    println!(
+        "graded {} submission{} in {:.1} s; gradebook.csv, junit.xml, results/ and feedback/ in {}",
+        grades.len(),
+        if grades.len() == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64(),
+        opts.out.display()
+    );
+    let faults = grades.iter().filter(|g| g.grader_fault).count();
+    if faults > 0 {
+        eprintln!(
+            "error: {faults} submission(s) could not be graded because of the grader itself \
+             (see results/)"
+        );
+    }
+    Ok(exit_code(faults == 0))
+}
+
+/// Grades the submissions `jobs` at a time with a progress bar (a line per submission when
+/// the output is not a terminal).
+fn grade_all(
+    submissions: &[PathBuf],
+    lessons: Vec<Lesson>,
+    opts: &Arc<GradeOptions>,
+    jobs: usize,
+) -> anyhow::Result<Vec<Grade>> {
+    let bar = indicatif::ProgressBar::new(submissions.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} graded, {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let lessons = Arc::new(lessons);
+    let runtime = tokio::runtime::Runtime::new()?;
+    let grades = runtime.block_on(scheduler::schedule(
+        submissions,
+        &lessons,
+        jobs,
+        |path| {
+            let (lessons, opts) = (lessons.clone(), opts.clone());
+            async move { course::grade::grade(&path, &lessons, &opts).await }
+        },
+        |g| {
+            bar.set_message(format!("{}: {} / {}", g.student, g.points, g.max_points));
+            if bar.is_hidden() {
+                eprintln!(
+                    "graded {} ({}): {} / {}",
+                    g.student,
+                    g.lesson.as_deref().unwrap_or("?"),
+                    g.points,
+                    g.max_points
+                );
+            }
+            bar.inc(1);
+        },
+    ));
+    bar.finish_and_clear();
+    Ok(grades)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_is_one_based_and_within_its_count() {
+        assert_eq!(parse_shard("2/4"), Ok((2, 4)));
+        assert_eq!(parse_shard("1/1"), Ok((1, 1)));
+        assert_eq!(parse_shard("3/2"), Err("shard 3/2: need 1 ≤ I ≤ N".into()));
+        assert_eq!(parse_shard("0/2"), Err("shard 0/2: need 1 ≤ I ≤ N".into()));
+        assert_eq!(parse_shard("2"), Err("expected I/N, e.g. 2/4".into()));
+        assert_eq!(parse_shard("a/2"), Err("a is not a number".into()));
+    }
+}

@@ -1,0 +1,9 @@
+//! Talking to Jupyter kernels: the client, the kernel's processes, and what can go wrong.
+
+mod error;
+mod kernel;
+mod process;
+
+pub use error::{KernelError, KernelResult};
+pub use kernel::{Execution, Kernel, KernelOptions};
+pub use process::MemoryUse;
