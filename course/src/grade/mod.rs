@@ -5,6 +5,7 @@
 //! kernel of its own with time and memory limits. A graded cell earns its points when it
 //! runs clean. Submissions are only ever read.
 
+pub mod folder;
 pub mod gradebook;
 pub mod scheduler;
 
@@ -181,7 +182,7 @@ pub fn assemble(lesson: &Lesson, submission: &v4::Notebook) -> (v4::Notebook, Ve
 }
 
 /// The score of one graded cell.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CellScore {
     /// The cell's nbgrader grade_id.
     pub grade_id: String,
@@ -200,7 +201,7 @@ pub struct CellScore {
 }
 
 /// The result of grading one submission.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Grade {
     /// The submission file, as given.
     pub submission: PathBuf,
