@@ -8,6 +8,7 @@
 pub mod folder;
 pub mod gradebook;
 pub mod scheduler;
+pub mod stats;
 
 use crate::exec::outcome::Status;
 use crate::exec::{self, CellReport, ExecOptions, OutputDir};
