@@ -7,6 +7,7 @@
 
 pub mod folder;
 pub mod gradebook;
+pub mod merge;
 pub mod scheduler;
 pub mod stats;
 
