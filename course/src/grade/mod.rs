@@ -5,6 +5,7 @@
 //! kernel of its own with time and memory limits. A graded cell earns its points when it
 //! runs clean. Submissions are only ever read.
 
+pub mod export;
 pub mod folder;
 pub mod gradebook;
 pub mod merge;
