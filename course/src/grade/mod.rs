@@ -11,6 +11,7 @@ pub mod gradebook;
 pub mod merge;
 pub mod scheduler;
 pub mod stats;
+pub mod validate;
 
 use crate::exec::outcome::Status;
 use crate::exec::{self, CellReport, ExecOptions, OutputDir};
