@@ -34,6 +34,11 @@ enum Command {
     Grade(commands::grade::Args),
     /// Open JupyterLab on the lessons with the course kernel (set up first if needed).
     Lab(commands::lab::Args),
+    /// Merge sharded grading runs, or export grades for Canvas, Moodle or a spreadsheet.
+    Gradebook(commands::gradebook::Args),
+    /// Check notebooks as the grader will, against the released lessons; exit 0 when every
+    /// visible check passes.
+    Validate(commands::validate::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +51,8 @@ fn main() -> ExitCode {
             Command::Release(args) => commands::release::exec(&project, args),
             Command::Grade(args) => commands::grade::exec(&project, args),
             Command::Lab(args) => commands::lab::exec(&project, args),
+            Command::Gradebook(args) => commands::gradebook::exec(&project, args),
+            Command::Validate(args) => commands::validate::exec(&project, args),
         });
     match result {
         Ok(code) => code,

@@ -102,6 +102,16 @@ impl Project {
         self.target().join("grades")
     }
 
+    /// Where `course gradebook merge` writes the merged gradebook.
+    pub fn merged_grades(&self) -> PathBuf {
+        self.target().join("grades-merged")
+    }
+
+    /// Where `course validate` writes its executed copies and kernel logs.
+    pub fn validate_output(&self) -> PathBuf {
+        self.target().join("validate")
+    }
+
     /// Where `course release` writes the student versions.
     pub fn release_output(&self) -> PathBuf {
         self.root.join("release")

@@ -1,14 +1,19 @@
 //! The commands: each owns its arguments and an `exec` that calls the engine.
 
 pub mod grade;
+pub mod gradebook;
 pub mod lab;
 pub mod release;
 pub mod run;
 pub mod setup;
+pub mod validate;
 
+use anyhow::bail;
 use course::exec::ExecOptions;
+use course::grade::Lesson;
 use course::jupyter::KernelOptions;
-use course::project::Project;
+use course::project::{self, Project};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -24,6 +29,45 @@ fn exec_options(project: &Project, kernel: &str, timeout: u64, dep_timeout: u64)
         keep_going: false,
         verbose: false,
     }
+}
+
+/// The limits a submission runs under when graded, in seconds and MiB.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Time limit of a cell.
+    pub timeout: u64,
+    /// Time limit of a cell with a `:dep` line.
+    pub dep_timeout: u64,
+    /// Memory the submission's kernel may use.
+    pub memory_mib: u64,
+}
+
+/// `course grade`'s default limits, which `course validate` always uses.
+pub const GRADE_LIMITS: Limits = Limits {
+    timeout: 120,
+    dep_timeout: 1800,
+    memory_mib: 6144,
+};
+
+/// How a submission executes when graded: on kernel `kernel` within `limits`, running every
+/// cell even after one fails.
+fn grading_exec_options(project: &Project, kernel: &str, limits: Limits) -> ExecOptions {
+    let mut exec = exec_options(project, kernel, limits.timeout, limits.dep_timeout);
+    exec.keep_going = true;
+    exec.kernel.memory_limit = Some(limits.memory_mib * 1024 * 1024);
+    exec
+}
+
+/// Every lesson notebook in `source`, read for grading.
+fn lessons(source: &Path) -> anyhow::Result<Vec<Lesson>> {
+    let lessons: Vec<Lesson> = project::discover(&[source.to_path_buf()])?
+        .iter()
+        .map(|p| Lesson::load(p))
+        .collect::<Result<_, _>>()?;
+    if lessons.is_empty() {
+        bail!("no lesson notebooks in {}", source.display());
+    }
+    Ok(lessons)
 }
 
 /// Exit 0 when `ok`, 1 otherwise.
