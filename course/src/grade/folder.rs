@@ -14,12 +14,12 @@ pub enum FolderError {
     #[error("{0} has no results/ folder: it is not a folder `course grade` wrote")]
     NoResults(PathBuf),
     /// A folder or file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The folder or file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A result file is not a result `course grade` wrote.
     #[error("{path} is not a result of `course grade`: {reason}")]
@@ -46,9 +46,9 @@ pub fn read(dir: &Path) -> Result<Vec<Record>, FolderError> {
     if !results.is_dir() {
         return Err(FolderError::NoResults(dir.to_path_buf()));
     }
-    let unreadable = |source| FolderError::Read {
+    let unreadable = |cause| FolderError::Read {
         path: results.clone(),
-        source,
+        cause,
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&results)
         .map_err(unreadable)?
@@ -69,9 +69,9 @@ pub fn read(dir: &Path) -> Result<Vec<Record>, FolderError> {
 
 /// One result file.
 pub fn read_one(path: &Path) -> Result<Grade, FolderError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FolderError::Read {
+    let text = std::fs::read_to_string(path).map_err(|cause| FolderError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     serde_json::from_str(&text).map_err(|e| FolderError::Invalid {
         path: path.to_path_buf(),
