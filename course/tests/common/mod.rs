@@ -12,6 +12,21 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Runs the `course` binary on this checkout: its exit code, stdout and stderr.
+pub fn course(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(root())
+        .args(args)
+        .output()
+        .expect("course starts");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
 /// Runs `course setup` (installs evcxr_jupyter and the kernels if missing).
 pub fn setup() {
     let status = Command::new(env!("CARGO_BIN_EXE_course"))
