@@ -25,7 +25,12 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     let lessons = lessons(&args.source.unwrap_or_else(|| project.notebooks()))?;
     let notebooks = project::discover(&args.notebooks)?;
     if notebooks.is_empty() {
-        bail!("no notebooks found in {:?}", args.notebooks);
+        let given: Vec<String> = args
+            .notebooks
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        bail!("no notebooks in {}", given.join(", "));
     }
     install::ensure(project, true)?;
     let opts = GradeOptions {
