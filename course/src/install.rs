@@ -49,12 +49,12 @@ pub enum InstallError {
     #[error("cannot find Jupyter's data folder: {0}")]
     NoJupyterData(String),
     /// A kernelspec could not be written.
-    #[error("cannot write the kernelspec {path}: {source}")]
+    #[error("cannot write the kernelspec {path}: {cause}")]
     Kernelspec {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -262,7 +262,7 @@ fn ensure_kernelspec(
     }
     let failed = |source| InstallError::Kernelspec {
         path: path.clone(),
-        source,
+        cause: source,
     };
     std::fs::create_dir_all(kernels.join(name)).map_err(failed)?;
     let text = serde_json::to_string_pretty(wanted).unwrap_or_default() + "\n";

@@ -39,10 +39,16 @@ enum Command {
     /// Check notebooks as the grader will, against the released lessons; exit 0 when every
     /// visible check passes.
     Validate(commands::validate::Args),
+    /// Inside a grader's sandbox: relay the kernel's ports to Unix sockets (not for people).
+    #[command(hide = true)]
+    SandboxRelay(commands::relay::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::SandboxRelay(args) = cli.command {
+        return commands::relay::exec(args);
+    }
     let result = Project::locate(cli.root.as_deref())
         .map_err(anyhow::Error::from)
         .and_then(|project| match cli.command {
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
             Command::Lab(args) => commands::lab::exec(&project, args),
             Command::Gradebook(args) => commands::gradebook::exec(&project, args),
             Command::Validate(args) => commands::validate::exec(&project, args),
+            Command::SandboxRelay(_) => unreachable!("dispatched above"),
         });
     match result {
         Ok(code) => code,

@@ -19,12 +19,12 @@ pub enum ProjectError {
     #[error("{0} does not exist")]
     Missing(PathBuf),
     /// A folder could not be listed.
-    #[error("cannot list notebooks in {path}: {source}")]
+    #[error("cannot list notebooks in {path}: {cause}")]
     Unreadable {
         /// The folder.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -112,6 +112,17 @@ impl Project {
         self.target().join("validate")
     }
 
+    /// The grader's seed: a kernel build folder with the course crate's dependencies compiled,
+    /// which every sandboxed kernel starts from (read-only).
+    pub fn grade_seed(&self) -> PathBuf {
+        self.target().join("grade-seed")
+    }
+
+    /// Where the grader makes each sandboxed kernel's scratch folder.
+    pub fn grade_scratch(&self) -> PathBuf {
+        self.target().join("grade-sandbox")
+    }
+
     /// Where `course release` writes the student versions.
     pub fn release_output(&self) -> PathBuf {
         self.root.join("release")
@@ -176,7 +187,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ProjectError> {
 fn search(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ProjectError> {
     let unreadable = |source| ProjectError::Unreadable {
         path: dir.to_path_buf(),
-        source,
+        cause: source,
     };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(unreadable)?

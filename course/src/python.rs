@@ -14,12 +14,12 @@ pub enum PythonError {
     #[error("{0}")]
     Pip(String),
     /// A file in the environment could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -120,7 +120,7 @@ impl PythonEnv {
         let dir = self.data_dir().join("kernels").join(name);
         let failed = |source| PythonError::Write {
             path: dir.clone(),
-            source,
+            cause: source,
         };
         std::fs::create_dir_all(&dir).map_err(failed)?;
         let python = self

@@ -2,8 +2,10 @@
 
 use super::{exec_options, exit_code};
 use anyhow::bail;
+use course::exec::seed;
 use course::grade::{gradebook, scheduler, Grade, GradeOptions, Lesson};
 use course::install;
+use course::jupyter::sandbox::{self, Enforced, Mode, Sandbox};
 use course::project::{self, Project};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::time::Instant;
 #[derive(clap::Args)]
 pub struct Args {
     /// Submitted notebooks, or folders searched for them.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "check_sandbox")]
     submissions: Vec<PathBuf>,
     /// The instructor's notebooks the submissions answer [default: notebooks/].
     #[arg(long)]
@@ -40,6 +42,14 @@ pub struct Args {
     /// The kernelspec to grade on.
     #[arg(long, default_value = install::KERNEL_NAME)]
     kernel: String,
+    /// Run submissions with the grader's own rights, where the sandbox cannot be had (a
+    /// submission can then read the lessons, write anywhere the grader can, and reach the
+    /// network).
+    #[arg(long)]
+    unsandboxed: bool,
+    /// Say what the sandbox enforces on this machine, and exit.
+    #[arg(long)]
+    check_sandbox: bool,
 }
 
 /// Reads `I/N` with 1 ≤ I ≤ N.
@@ -60,6 +70,22 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 /// Grades every submission found, writes the reports, prints a line per submission; exit 1
 /// when the grader itself failed on any.
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
+    let enforced = sandbox::probe();
+    if args.check_sandbox {
+        println!("{}", describe(&enforced));
+        return Ok(exit_code(enforced.usable()));
+    }
+    if !enforced.usable() && !args.unsandboxed {
+        bail!(
+            "cannot seal submissions off on this machine: {}\nfix that, or grade with \
+             --unsandboxed (each submission then runs with your rights)",
+            enforced
+                .namespaces
+                .as_ref()
+                .err()
+                .map_or("", String::as_str)
+        );
+    }
     let source = args.source.unwrap_or_else(|| project.notebooks());
     let lessons: Vec<Lesson> = project::discover(std::slice::from_ref(&source))?
         .iter()
@@ -78,6 +104,19 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     let mut exec = exec_options(project, &args.kernel, args.timeout, args.dep_timeout);
     exec.keep_going = true;
     exec.kernel.memory_limit = Some(args.memory * 1024 * 1024);
+    if !args.unsandboxed {
+        let sealed = Sandbox {
+            root: project.root.clone(),
+            scratch: project.grade_scratch(),
+            seed: project.grade_seed(),
+            relay: std::env::current_exe()?,
+            mode: Mode::Submission,
+        };
+        eprintln!("preparing the grader's seed build folder (once per change of the course crate)");
+        let log = project.grade_scratch().join("seed.kernel.log");
+        tokio::runtime::Runtime::new()?.block_on(seed::ensure(&sealed, &exec, &log))?;
+        exec.kernel.sandbox = Some(sealed);
+    }
     let opts = Arc::new(GradeOptions {
         exec,
         out: args.out.unwrap_or_else(|| project.grade_output()),
@@ -85,6 +124,7 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let grades = grade_all(&submissions, lessons, &opts, args.jobs)?;
     gradebook::write_all(&grades, &opts.out)?;
+    course::grade::stats::write(&grades, &opts.out)?;
     for g in &grades {
         println!(
             "{:<24} {:<28} {:>5} / {:<5} {}",
@@ -153,6 +193,22 @@ fn grade_all(
     ));
     bar.finish_and_clear();
     Ok(grades)
+}
+
+/// What the sandbox enforces here, for `--check-sandbox`.
+fn describe(e: &Enforced) -> String {
+    let namespaces = match &e.namespaces {
+        Ok(()) => "yes: bubblewrap with user, PID, network, IPC and UTS namespaces".to_string(),
+        Err(why) => format!("NO: {why}"),
+    };
+    format!(
+        "sandbox for submissions:\n  namespaces:        {namespaces}\n  files:             \
+         only the system, the toolchain and the course's crate/, data/, kernel/, read-only; \
+         no lessons, submissions, reports or home folder\n  network:           none \
+         (a network namespace of its own; the grader reaches the kernel through Unix sockets)\n  \
+         processes:         {}\n  build folder:      {}",
+        e.task_cap, e.build_folder
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod grade;
 pub mod gradebook;
 pub mod lab;
+pub mod relay;
 pub mod release;
 pub mod run;
 pub mod setup;

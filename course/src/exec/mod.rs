@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod outcome;
+pub mod seed;
 pub mod stats;
 
 use crate::jupyter::{Kernel, KernelError, KernelOptions, MemoryUse};
@@ -41,12 +42,12 @@ pub enum ExecError {
     #[error(transparent)]
     Kernel(#[from] KernelError),
     /// The notebook's folder (the kernel's working folder) is not usable.
-    #[error("cannot use {path} as the kernel's folder: {source}")]
+    #[error("cannot use {path} as the kernel's folder: {cause}")]
     Folder {
         /// The folder.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -170,7 +171,7 @@ pub fn notebook_folder(path: &Path) -> Result<PathBuf, ExecError> {
         .unwrap_or(Path::new("."));
     folder.canonicalize().map_err(|source| ExecError::Folder {
         path: folder.to_path_buf(),
-        source,
+        cause: source,
     })
 }
 

@@ -83,7 +83,7 @@ pub fn read_one(path: &Path) -> Result<Grade, FolderError> {
 pub fn save(path: &Path, text: &str) -> Result<(), ReportError> {
     let failed = |source| ReportError::Write {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(failed)?;

@@ -15,12 +15,12 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A report could not be serialised.
     #[error("cannot serialise {what}: {reason}")]
@@ -35,7 +35,7 @@ pub enum ReportError {
 fn write(path: &Path, text: &str) -> Result<(), ReportError> {
     let failed = |source| ReportError::Write {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(failed)?;

@@ -10,6 +10,7 @@ pub mod folder;
 pub mod gradebook;
 pub mod merge;
 pub mod scheduler;
+pub mod screen;
 pub mod stats;
 pub mod validate;
 
@@ -30,12 +31,12 @@ pub enum LessonError {
     #[error(transparent)]
     Notebook(#[from] NotebookError),
     /// Its answer or hidden-test markers are unbalanced.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Markers {
         /// The lesson.
         path: PathBuf,
         /// Where and what.
-        source: MarkerError,
+        cause: MarkerError,
     },
     /// Its folder cannot be used as the kernel's working folder.
     #[error(transparent)]
@@ -61,7 +62,7 @@ impl Lesson {
         let source = notebook::load(path)?;
         let (released, _) = release(&source).map_err(|source| LessonError::Markers {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let folder = exec::notebook_folder(path)?;
         let name = path

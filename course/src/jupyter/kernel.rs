@@ -4,6 +4,7 @@
 
 use super::error::{log_tail, KernelError, KernelResult};
 use super::process::{self, MemoryUse};
+use super::{relay, sandbox};
 use jupyter_protocol::{
     ConnectionInfo, ExecuteRequest, ExecutionState, InterruptRequest, JupyterMessage,
     JupyterMessageContent, KernelInfoRequest, ReplyStatus, ShutdownRequest,
@@ -28,6 +29,8 @@ pub struct KernelOptions {
     pub memory_limit: Option<u64>,
     /// A Jupyter data folder searched for the kernelspec before Jupyter's usual ones.
     pub data_dir: Option<PathBuf>,
+    /// Seal the kernel off (graders); `None` runs it with the caller's rights.
+    pub sandbox: Option<sandbox::Sandbox>,
 }
 
 impl KernelOptions {
@@ -39,6 +42,7 @@ impl KernelOptions {
             startup_timeout: STARTUP_TIMEOUT,
             memory_limit: None,
             data_dir: None,
+            sandbox: None,
         }
     }
 }
@@ -78,6 +82,9 @@ pub struct Kernel {
     log: PathBuf,
     group: Option<u32>,
     _runtime: tempfile::TempDir,
+    /// The kernel's sandbox on disk, removed after its processes (declared last: dropped
+    /// after the kernel is killed).
+    _cell: Option<sandbox::Cell>,
 }
 
 /// The kernelspec named in `opts`: from `opts.data_dir` if it is there, else where Jupyter looks.
@@ -120,6 +127,23 @@ async fn connect(
     let shell = zmq::create_client_shell_connection_with_identity(info, session, identity).await?;
     let control = zmq::create_client_control_connection(info, session).await?;
     Ok((iopub, shell, control))
+}
+
+/// The connection file of a sealed-off kernel: fixed ports in its own network namespace.
+fn sandboxed_info(name: &str) -> ConnectionInfo {
+    let [stdin_port, control_port, hb_port, shell_port, iopub_port] = sandbox::PORTS_INSIDE;
+    ConnectionInfo {
+        transport: jupyter_protocol::connection_info::Transport::TCP,
+        ip: "127.0.0.1".into(),
+        stdin_port,
+        control_port,
+        hb_port,
+        shell_port,
+        iopub_port,
+        signature_scheme: "hmac-sha256".into(),
+        key: uuid::Uuid::new_v4().to_string(),
+        kernel_name: Some(name.to_string()),
+    }
 }
 
 /// Five free loopback ports and a fresh key: where the kernel will listen.
@@ -173,15 +197,35 @@ impl Kernel {
             KernelError::start(name, format!("{what}: {e}"))
         };
         let spec = find_spec(opts).await?;
-        let info = connection_info(name).await?;
         let runtime = tempfile::Builder::new()
             .prefix("course-kernel-")
             .tempdir()
             .map_err(|e| failed("cannot make its runtime folder", &e))?;
-        let connection_file = runtime.path().join("connection.json");
+        let cell = match &opts.sandbox {
+            Some(sandbox) => Some(sandbox.cell(name)?),
+            None => None,
+        };
+        // What the kernel is told (its connection file) and how the client reaches it: the
+        // same unless sealed off, where the kernel listens in its own network namespace and
+        // the client goes through the relay's Unix sockets.
+        let (info, client_info, connection_file) = match &cell {
+            Some(cell) => {
+                let info = sandboxed_info(name);
+                let mut client = info.clone();
+                client.transport = jupyter_protocol::connection_info::Transport::IPC;
+                client.ip = relay::socket_prefix(&cell.run_dir()).display().to_string();
+                let file = Path::new(sandbox::RUN_INSIDE).join("connection.json");
+                (info, client, (cell.run_dir().join("connection.json"), file))
+            }
+            None => {
+                let info = connection_info(name).await?;
+                let file = runtime.path().join("connection.json");
+                (info.clone(), info, (file.clone(), file))
+            }
+        };
         let info_json = serde_json::to_string(&info)
             .map_err(|e| failed("cannot write its connection file", &e))?;
-        std::fs::write(&connection_file, info_json)
+        std::fs::write(&connection_file.0, info_json)
             .map_err(|e| failed("cannot write its connection file", &e))?;
         if let Some(dir) = log.parent() {
             std::fs::create_dir_all(dir)
@@ -199,7 +243,7 @@ impl Kernel {
             .iter()
             .map(|a| {
                 if a == "{connection_file}" {
-                    connection_file.to_string_lossy().to_string()
+                    connection_file.1.to_string_lossy().to_string()
                 } else {
                     a.clone()
                 }
@@ -208,15 +252,27 @@ impl Kernel {
         if argv.is_empty() {
             return Err(KernelError::start(name, "its kernelspec has an empty argv"));
         }
+        let env: Vec<(String, String)> = spec
+            .kernelspec
+            .env
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let argv = match (&opts.sandbox, &cell) {
+            (Some(sandbox), Some(cell)) => sandbox.wrap(cell, &argv, &env, cwd),
+            _ => argv,
+        };
         let mut command = process::command(&argv, opts.memory_limit, &log_file)
             .map_err(|e| failed("cannot open its log", &e))?;
-        if let Some(env) = &spec.kernelspec.env {
-            command.envs(env);
-        }
-        command.current_dir(cwd);
+        match &cell {
+            Some(cell) => command.current_dir(cell.run_dir()),
+            None => command.envs(env).current_dir(cwd),
+        };
         let mut child = command
             .spawn()
             .map_err(|e| failed(&format!("cannot run {argv:?}; run `course setup`"), &e))?;
+        let info = client_info;
 
         let session = uuid::Uuid::new_v4().to_string();
         let deadline = Instant::now() + opts.startup_timeout;
@@ -269,6 +325,7 @@ impl Kernel {
             events,
             log: log.to_path_buf(),
             _runtime: runtime,
+            _cell: cell,
         };
         kernel
             .wait_ready(opts.startup_timeout)

@@ -3,7 +3,10 @@
 mod error;
 mod kernel;
 mod process;
+pub mod relay;
+pub mod sandbox;
 
 pub use error::{KernelError, KernelResult};
 pub use kernel::{Execution, Kernel, KernelOptions};
 pub use process::MemoryUse;
+pub use sandbox::Sandbox;

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum NotebookError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file is not a notebook this tool understands.
     #[error("{path} is not a usable notebook: {reason}")]
@@ -39,7 +39,7 @@ pub enum NotebookError {
 pub fn load(path: &Path) -> Result<v4::Notebook, NotebookError> {
     let text = std::fs::read_to_string(path).map_err(|source| NotebookError::Read {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     parse(&text).map_err(|reason| NotebookError::Invalid {
         path: path.to_path_buf(),

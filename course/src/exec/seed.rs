@@ -1,0 +1,170 @@
+//! The grader's seed: one build folder, compiled from the course's own code, that every
+//! sandboxed kernel starts from, so sealing a submission off costs no compile time.
+//!
+//! It is built in a sandbox like the submissions' kernels (the same paths and configuration
+//! inside, so cargo finds every compiled crate fresh there), from a warm-up of the course
+//! crate's two feature sets, and rebuilt when the course crate, the kernel configuration or
+//! the toolchain changes. The first build compiles every dependency (polars included:
+//! minutes on 2 cores); later grading runs reuse it.
+
+use super::{cache, ExecOptions};
+use crate::jupyter::sandbox::{Mode, Sandbox};
+use crate::jupyter::{Kernel, KernelError};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The warm-up: the course crate without and with its `data` feature, as the lessons load it.
+const WARM_UP: [&str; 4] = [
+    ":dep backprop = { path = \"../crate\" }",
+    "let warm_up = 1;",
+    ":dep backprop = { path = \"../crate\", features = [\"data\"] }",
+    "let warm_up_data = 1;",
+];
+
+/// A seed that could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// Its kernel failed.
+    #[error("building the grader's seed")]
+    Kernel(#[from] KernelError),
+    /// A warm-up cell failed.
+    #[error("building the grader's seed: `{code}` failed: {why}")]
+    Cell {
+        /// The cell.
+        code: String,
+        /// What the kernel said.
+        why: String,
+    },
+    /// Its folder could not be prepared.
+    #[error("building the grader's seed in {path}: {cause}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+}
+
+/// Makes sure `sandbox.seed` holds a build folder made from the course as it is now; builds
+/// it (minutes the first time on a machine, seconds with evcxr's cache warm) when not.
+pub async fn ensure(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<(), SeedError> {
+    let stamp_file = stamp_path(&sandbox.seed);
+    let stamp = stamp(&sandbox.root);
+    if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) && sandbox.seed.is_dir() {
+        return Ok(());
+    }
+    let folder = |source| SeedError::Folder {
+        path: sandbox.seed.clone(),
+        cause: source,
+    };
+    let _ = std::fs::remove_file(&stamp_file);
+    if sandbox.seed.exists() {
+        std::fs::remove_dir_all(&sandbox.seed).map_err(folder)?;
+    }
+    std::fs::create_dir_all(&sandbox.seed).map_err(folder)?;
+    // Built as the submissions' kernels build, without evcxr's cache: the cache runs rustc
+    // through a wrapper, which cargo counts as another compiler, so a seed built with it
+    // would be stale for every submission.
+    warm_up(sandbox, opts, log).await?;
+    std::fs::write(&stamp_file, stamp).map_err(folder)
+}
+
+async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<(), SeedError> {
+    let mut kernel_opts = opts.kernel.clone();
+    kernel_opts.sandbox = Some(Sandbox {
+        mode: Mode::Seed,
+        ..sandbox.clone()
+    });
+    let cwd = sandbox.root.join("notebooks");
+    let mut kernel = Kernel::start(&kernel_opts, &cwd, log).await?;
+    for code in WARM_UP {
+        let turn = if super::is_dep_cell(code) {
+            cache::turn().await
+        } else {
+            None
+        };
+        let run = kernel
+            .execute(code, opts.dep_timeout.max(Duration::from_secs(1800)))
+            .await?;
+        drop(turn);
+        let outcome = super::outcome::judge(&run, opts.dep_timeout.as_secs());
+        if !outcome.status.passed() {
+            kernel.shutdown().await;
+            return Err(SeedError::Cell {
+                code: code.to_string(),
+                why: outcome.message,
+            });
+        }
+    }
+    kernel.shutdown().await;
+    Ok(())
+}
+
+fn stamp_path(seed: &Path) -> PathBuf {
+    let name = seed.file_name().unwrap_or_default().to_string_lossy();
+    seed.with_file_name(format!("{name}.stamp"))
+}
+
+/// What the seed was built from: the course crate's files (names, sizes, modification
+/// times), the kernel configuration, and the toolchain.
+pub fn stamp(root: &Path) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for dir in ["crate", "kernel"] {
+        let mut files = Vec::new();
+        walk(&root.join(dir), &mut files);
+        files.sort();
+        for file in files {
+            file.hash(&mut hasher);
+            if let Ok(meta) = std::fs::metadata(&file) {
+                meta.len().hash(&mut hasher);
+                meta.modified().ok().hash(&mut hasher);
+            }
+        }
+    }
+    let rustc = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    rustc.hash(&mut hasher);
+    format!("{:016x} {}\n", hasher.finish(), rustc.trim())
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, found);
+        } else {
+            found.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stamp_changes_when_a_course_file_changes_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("crate").join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("lib.rs"), "pub fn a() {}").unwrap();
+        let first = stamp(dir.path());
+        assert_eq!(stamp(dir.path()), first);
+        std::fs::write(src.join("lib.rs"), "pub fn a() { }").unwrap();
+        assert_ne!(stamp(dir.path()), first);
+        assert_eq!(
+            stamp_path(Path::new("/x/target/grade-seed")),
+            Path::new("/x/target/grade-seed.stamp")
+        );
+    }
+}

@@ -1,0 +1,422 @@
+//! The sandbox a grader's kernel runs in: the whole process tree (evcxr, its rust-analyzer,
+//! cargo, rustc, the code's process) sealed off with bubblewrap.
+//!
+//! - **Files**: only what a kernel needs is there, read-only: the system's programs and
+//!   libraries, the Rust toolchain and cargo's registry, and the course's `crate/`, `data/` and
+//!   `kernel/`. The lesson notebooks (solutions, hidden tests), other submissions, the
+//!   grader's reports and `$HOME` are not there at all. Writable: a small `/tmp` and `$HOME`
+//!   in memory, and the kernel's own build folder, a fresh layer over a read-only seed that
+//!   is thrown away after the submission.
+//! - **Processes**: a PID namespace of its own (no other process is visible in `/proc`; when
+//!   the kernel ends every process it started ends with it) and a cap on processes and
+//!   threads (a cgroup's `pids.max` as root, `RLIMIT_NPROC` otherwise).
+//! - **Network**: a network namespace of its own, with nothing but its own loopback. The
+//!   grader reaches the kernel's five ports through Unix sockets in the kernel's run folder,
+//!   which a relay inside the sandbox (`course sandbox-relay`) joins to the ports.
+//! - **Environment**: emptied, then only what evcxr and cargo need; no capabilities.
+
+use super::error::{KernelError, KernelResult};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the kernel's run folder (connection file, relay sockets) is inside the sandbox.
+pub const RUN_INSIDE: &str = "/run/course";
+
+/// The folder of build slots inside the sandbox; the kernel's build folder is slot 1.
+pub const SLOTS_INSIDE: &str = "/tmp/backprop-build";
+
+/// The ports the kernel listens on inside its own network namespace.
+pub const PORTS_INSIDE: [u16; 5] = [50001, 50002, 50003, 50004, 50005];
+
+/// Most processes and threads one kernel may have at once.
+pub const MAX_TASKS: u32 = 2048;
+
+/// How kernels are sealed off.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    /// The course checkout: its `crate/`, `data/` and `kernel/` are bound read-only.
+    pub root: PathBuf,
+    /// Where each kernel's scratch folder is made (on disk, outside the sandbox).
+    pub scratch: PathBuf,
+    /// The pre-built build folder every kernel starts from; never written by a kernel.
+    pub seed: PathBuf,
+    /// The program that runs the relay (`course`, as `course sandbox-relay`).
+    pub relay: PathBuf,
+    /// What the kernel's build folder is.
+    pub mode: Mode,
+}
+
+/// Whose build folder a sandboxed kernel writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A submission's: a throw-away layer over the read-only seed, on the grading config
+    /// (offline, no build cache).
+    Submission,
+    /// The seed itself, written in place, from the course's own code only (never a
+    /// submission's), on the same configuration as the submissions' kernels.
+    Seed,
+}
+
+/// What this machine lets the sandbox enforce.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Enforced {
+    /// bubblewrap runs, with user, PID, network, IPC and UTS namespaces.
+    pub namespaces: Result<(), String>,
+    /// How the cap on processes is enforced.
+    pub task_cap: String,
+    /// How the build folder is made from the seed.
+    pub build_folder: String,
+}
+
+impl Enforced {
+    /// Whether grading can be sealed off here at all.
+    pub fn usable(&self) -> bool {
+        self.namespaces.is_ok()
+    }
+}
+
+/// Probes what the sandbox can enforce on this machine.
+pub fn probe() -> Enforced {
+    let namespaces = match Command::new("bwrap")
+        .args(["--unshare-all", "--die-with-parent", "--cap-drop", "ALL"])
+        .args(["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin"])
+        .args([
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+        ])
+        .args(["--proc", "/proc", "--dev", "/dev", "true"])
+        .output()
+    {
+        Err(e) => Err(format!(
+            "bubblewrap (`bwrap`) cannot be run ({e}); install it (Debian: apt-get install \
+             bubblewrap)"
+        )),
+        Ok(out) if !out.status.success() => Err(format!(
+            "bubblewrap cannot make namespaces here: {} (unprivileged user namespaces may be \
+             switched off: sysctl kernel.unprivileged_userns_clone=1)",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Ok(_) => Ok(()),
+    };
+    let task_cap = match pids_cgroup_root() {
+        Some(dir) => format!("cgroup pids.max = {MAX_TASKS} ({})", dir.display()),
+        None if is_root() => format!(
+            "none: running as root without a writable pids cgroup, and RLIMIT_NPROC does not \
+             bind root (only the {MAX_TASKS}-task limit of the PID namespace's memory holds)"
+        ),
+        None => format!("RLIMIT_NPROC = {MAX_TASKS}"),
+    };
+    let build_folder = if is_root() {
+        "an overlay over the read-only seed (kernel overlayfs), thrown away after".to_string()
+    } else {
+        "a copy of the read-only seed, thrown away after".to_string()
+    };
+    Enforced {
+        namespaces,
+        task_cap,
+        build_folder,
+    }
+}
+
+fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// The pids cgroup folder new kernel cgroups go under, when this process may make them.
+fn pids_cgroup_root() -> Option<PathBuf> {
+    if !is_root() {
+        return None;
+    }
+    let candidates = [
+        PathBuf::from("/sys/fs/cgroup/pids"),
+        PathBuf::from("/sys/fs/cgroup"),
+    ];
+    candidates.into_iter().find(|dir| {
+        dir.join("cgroup.procs").is_file()
+            && (dir.ends_with("pids")
+                || std::fs::read_to_string(dir.join("cgroup.controllers"))
+                    .is_ok_and(|c| c.split_whitespace().any(|w| w == "pids")))
+    })
+}
+
+/// One kernel's sandbox on disk: its scratch folder, build folder and cgroup; removed when
+/// dropped (after the kernel's processes are gone).
+#[derive(Debug)]
+pub struct Cell {
+    scratch: PathBuf,
+    build: PathBuf,
+    mounted: bool,
+    cgroup: Option<PathBuf>,
+}
+
+impl Cell {
+    /// The run folder outside the sandbox (connection file, relay sockets).
+    pub fn run_dir(&self) -> PathBuf {
+        self.scratch.join("run")
+    }
+}
+
+impl Drop for Cell {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = Command::new("umount").arg("-l").arg(&self.build).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.scratch);
+        if let Some(cgroup) = &self.cgroup {
+            // The directory goes once its last process has; a few tries cover the kill's delay.
+            for _ in 0..50 {
+                if std::fs::remove_dir(cgroup).is_ok() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+impl Sandbox {
+    /// Makes a kernel's scratch folder: a run folder and a build folder seeded from
+    /// [`Sandbox::seed`] (an overlay as root, a copy otherwise), and a cgroup when it can.
+    pub fn cell(&self, name: &str) -> KernelResult<Cell> {
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            KernelError::start(name, format!("sandbox: {what}: {e}"))
+        };
+        std::fs::create_dir_all(&self.scratch)
+            .map_err(|e| failed(&format!("cannot create {}", self.scratch.display()), &e))?;
+        let scratch = tempfile::Builder::new()
+            .prefix("kernel-")
+            .tempdir_in(&self.scratch)
+            .map_err(|e| failed("cannot make a scratch folder", &e))?
+            .keep();
+        let mut cell = Cell {
+            build: scratch.join("build"),
+            scratch,
+            mounted: false,
+            cgroup: None,
+        };
+        for dir in ["run", "build", "upper", "work"] {
+            std::fs::create_dir_all(cell.scratch.join(dir))
+                .map_err(|e| failed("cannot make the scratch folder", &e))?;
+        }
+        if self.mode == Mode::Seed {
+            cell.build = self.seed.clone();
+        } else if self.seed.is_dir() {
+            cell.mounted = self
+                .seed_build(&cell)
+                .map_err(|e| failed("build folder", &e))?;
+        }
+        cell.cgroup = pids_cgroup_root().and_then(|root| {
+            let dir = root.join(format!(
+                "backprop-course-{}",
+                cell.scratch.file_name()?.to_string_lossy()
+            ));
+            std::fs::create_dir(&dir).ok()?;
+            std::fs::write(dir.join("pids.max"), MAX_TASKS.to_string()).ok()?;
+            Some(dir)
+        });
+        Ok(cell)
+    }
+
+    /// Fills the build folder from the seed; true when it is an overlay mount.
+    fn seed_build(&self, cell: &Cell) -> Result<bool, String> {
+        if is_root() {
+            let options = format!(
+                "lowerdir={},upperdir={},workdir={}",
+                self.seed.display(),
+                cell.scratch.join("upper").display(),
+                cell.scratch.join("work").display()
+            );
+            let mounted = Command::new("mount")
+                .args(["-t", "overlay", "overlay", "-o", &options])
+                .arg(&cell.build)
+                .status()
+                .is_ok_and(|s| s.success());
+            if mounted {
+                return Ok(true);
+            }
+        }
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", self.seed.display()))
+            .arg(&cell.build)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !copied.success() {
+            return Err(format!("cp -a {} failed", self.seed.display()));
+        }
+        Ok(false)
+    }
+
+    /// The command that runs `argv` (a kernelspec's, with its connection file already
+    /// inside the run folder) sealed off in `cell`, with `env` as its whole environment
+    /// (plus what the sandbox sets), in `cwd` (a path inside, made empty and writable).
+    pub fn wrap(
+        &self,
+        cell: &Cell,
+        argv: &[String],
+        env: &[(String, String)],
+        cwd: &Path,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if let Some(cgroup) = &cell.cgroup {
+            out.extend(
+                ["sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\""].map(String::from),
+            );
+            out.push(cgroup.display().to_string());
+        } else if !is_root() {
+            out.extend([
+                "prlimit".to_string(),
+                format!("--nproc={MAX_TASKS}"),
+                "--".into(),
+            ]);
+        }
+        out.push("bwrap".into());
+        let mut arg = |a: &str| out.push(a.to_string());
+        for a in [
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+        ] {
+            arg(a);
+        }
+        for a in ["--hostname", "sandbox", "--clearenv"] {
+            arg(a);
+        }
+        let mut bind = |kind: &str, from: &Path, to: &Path| {
+            out.extend([
+                kind.to_string(),
+                from.display().to_string(),
+                to.display().to_string(),
+            ]);
+        };
+        bind("--ro-bind", Path::new("/usr"), Path::new("/usr"));
+        for etc in ETC_FILES {
+            if Path::new(etc).exists() {
+                bind("--ro-bind", Path::new(etc), Path::new(etc));
+            }
+        }
+        let home = home();
+        let mut args: Vec<String> = Vec::new();
+        let mut push = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
+        push(&[
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/sbin",
+            "/sbin",
+        ]);
+        push(&[
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+        ]);
+        push(&["--proc", "/proc", "--dev", "/dev"]);
+        push(&["--size", "268435456", "--tmpfs", "/tmp"]);
+        push(&[
+            "--size",
+            "268435456",
+            "--tmpfs",
+            &home.display().to_string(),
+        ]);
+        out.extend(args);
+        let mut bind = |kind: &str, from: &Path, to: &Path| {
+            out.extend([
+                kind.to_string(),
+                from.display().to_string(),
+                to.display().to_string(),
+            ]);
+        };
+        for dir in toolchain_dirs(&home) {
+            bind("--ro-bind", &dir, &dir);
+        }
+        for part in ["crate", "data", "kernel"] {
+            let path = self.root.join(part);
+            bind("--ro-bind", &path, &path);
+        }
+        bind("--ro-bind", &self.relay, &self.relay);
+        // The course crate inherits its package settings from the workspace's manifest,
+        // and cargo reads each member's manifest when it loads the workspace.
+        for manifest in ["Cargo.toml", "course/Cargo.toml", "bench/Cargo.toml"] {
+            let path = self.root.join(manifest);
+            if path.is_file() {
+                bind("--ro-bind", &path, &path);
+            }
+        }
+        bind("--bind", &cell.run_dir(), Path::new(RUN_INSIDE));
+        let slot = Path::new(SLOTS_INSIDE).join("1");
+        bind("--bind", &cell.build, &slot);
+        out.extend(["--dir".to_string(), cwd.display().to_string()]);
+        out.extend(["--chdir".to_string(), cwd.display().to_string()]);
+        let path = format!(
+            "{}:/usr/bin:/bin",
+            home.join(".cargo").join("bin").display()
+        );
+        let mut set = |k: &str, v: &str| out.extend(["--setenv".into(), k.into(), v.into()]);
+        set("HOME", &home.display().to_string());
+        set("PATH", &path);
+        set("TMPDIR", "/tmp");
+        set("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
+        set("CARGO_NET_OFFLINE", "true");
+        set(
+            "EVCXR_CONFIG_DIR",
+            &self.root.join("kernel").join("grade").display().to_string(),
+        );
+        for (k, v) in env {
+            if k != "EVCXR_CONFIG_DIR" {
+                set(k, v);
+            }
+        }
+        out.push("--".into());
+        out.push(self.relay.display().to_string());
+        out.extend([
+            "sandbox-relay".into(),
+            "--dir".into(),
+            RUN_INSIDE.into(),
+            "--".into(),
+        ]);
+        out.extend(argv.iter().cloned());
+        out
+    }
+}
+
+/// The files of `/etc` a kernel needs (the loader's cache, users, the C compiler's links).
+const ETC_FILES: [&str; 8] = [
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/localtime",
+];
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"))
+}
+
+/// The toolchain folders bound read-only: rustup's toolchains and cargo's binaries and
+/// registry (`$RUSTUP_HOME`, `$CARGO_HOME`, or their places under `$HOME`).
+fn toolchain_dirs(home: &Path) -> Vec<PathBuf> {
+    let var = |name: &str, default: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(default))
+    };
+    [var("RUSTUP_HOME", ".rustup"), var("CARGO_HOME", ".cargo")]
+        .into_iter()
+        .filter(|d| d.is_dir())
+        .collect()
+}
