@@ -225,6 +225,7 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
         dep_timeout: opts.dep_timeout,
         keep_going: true,
         verbose: false,
+        seal_checks: false,
     };
     let rust_opts = side_opts(install::KERNEL_NAME, project.jupyter_data());
     let python_opts = side_opts(PYTHON_KERNEL, python.data_dir());

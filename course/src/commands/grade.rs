@@ -1,11 +1,9 @@
 //! `course grade`: score a class's notebooks against the lessons.
 
-use super::{exec_options, exit_code};
-use anyhow::bail;
-use course::exec::seed;
+use super::{exit_code, grading_exec_options, lessons, Limits};
 use course::grade::{gradebook, scheduler, Grade, GradeOptions, Lesson};
 use course::install;
-use course::jupyter::sandbox::{self, Enforced, Mode, Sandbox};
+use course::jupyter::sandbox::{self, Enforced};
 use course::project::{self, Project};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,30 +68,12 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 /// Grades every submission found, writes the reports, prints a line per submission; exit 1
 /// when the grader itself failed on any.
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
-    let enforced = sandbox::probe();
     if args.check_sandbox {
+        let enforced = sandbox::probe();
         println!("{}", describe(&enforced));
         return Ok(exit_code(enforced.usable()));
     }
-    if !enforced.usable() && !args.unsandboxed {
-        bail!(
-            "cannot seal submissions off on this machine: {}\nfix that, or grade with \
-             --unsandboxed (each submission then runs with your rights)",
-            enforced
-                .namespaces
-                .as_ref()
-                .err()
-                .map_or("", String::as_str)
-        );
-    }
-    let source = args.source.unwrap_or_else(|| project.notebooks());
-    let lessons: Vec<Lesson> = project::discover(std::slice::from_ref(&source))?
-        .iter()
-        .map(|p| Lesson::load(p))
-        .collect::<Result<_, _>>()?;
-    if lessons.is_empty() {
-        bail!("no lesson notebooks in {}", source.display());
-    }
+    let lessons = lessons(&args.source.unwrap_or_else(|| project.notebooks()))?;
     let mut submissions = project::discover(&args.submissions)?;
     if let Some((i, n)) = args.shard {
         submissions.retain(|p| course::grade::in_shard(p, i, n));
@@ -101,22 +81,12 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if args.kernel == install::KERNEL_NAME {
         install::ensure(project, true)?;
     }
-    let mut exec = exec_options(project, &args.kernel, args.timeout, args.dep_timeout);
-    exec.keep_going = true;
-    exec.kernel.memory_limit = Some(args.memory * 1024 * 1024);
-    if !args.unsandboxed {
-        let sealed = Sandbox {
-            root: project.root.clone(),
-            scratch: project.grade_scratch(),
-            seed: project.grade_seed(),
-            relay: std::env::current_exe()?,
-            mode: Mode::Submission,
-        };
-        eprintln!("preparing the grader's seed build folder (once per change of the course crate)");
-        let log = project.grade_scratch().join("seed.kernel.log");
-        tokio::runtime::Runtime::new()?.block_on(seed::ensure(&sealed, &exec, &log))?;
-        exec.kernel.sandbox = Some(sealed);
-    }
+    let limits = Limits {
+        timeout: args.timeout,
+        dep_timeout: args.dep_timeout,
+        memory_mib: args.memory,
+    };
+    let exec = grading_exec_options(project, &args.kernel, limits, args.unsandboxed)?;
     let opts = Arc::new(GradeOptions {
         exec,
         out: args.out.unwrap_or_else(|| project.grade_output()),

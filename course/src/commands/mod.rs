@@ -10,8 +10,9 @@ pub mod setup;
 pub mod validate;
 
 use anyhow::bail;
-use course::exec::ExecOptions;
+use course::exec::{seed, ExecOptions};
 use course::grade::Lesson;
+use course::jupyter::sandbox::{self, Mode, Sandbox};
 use course::jupyter::KernelOptions;
 use course::project::{self, Project};
 use std::path::Path;
@@ -29,6 +30,7 @@ fn exec_options(project: &Project, kernel: &str, timeout: u64, dep_timeout: u64)
         dep_timeout: Duration::from_secs(dep_timeout),
         keep_going: false,
         verbose: false,
+        seal_checks: false,
     }
 }
 
@@ -51,12 +53,46 @@ pub const GRADE_LIMITS: Limits = Limits {
 };
 
 /// How a submission executes when graded: on kernel `kernel` within `limits`, running every
-/// cell even after one fails.
-fn grading_exec_options(project: &Project, kernel: &str, limits: Limits) -> ExecOptions {
+/// cell even after one fails, graded cells sealed, and (unless `unsandboxed`) sealed off in
+/// the sandbox, whose seed is built first when the course crate changed.
+fn grading_exec_options(
+    project: &Project,
+    kernel: &str,
+    limits: Limits,
+    unsandboxed: bool,
+) -> anyhow::Result<ExecOptions> {
     let mut exec = exec_options(project, kernel, limits.timeout, limits.dep_timeout);
     exec.keep_going = true;
+    exec.seal_checks = true;
     exec.kernel.memory_limit = Some(limits.memory_mib * 1024 * 1024);
-    exec
+    if !unsandboxed {
+        exec.kernel.sandbox = Some(sandbox(project, &exec)?);
+    }
+    Ok(exec)
+}
+
+/// The grader's sandbox, with its seed ready; an error saying what is missing when this
+/// machine cannot seal kernels off.
+fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<Sandbox> {
+    if let Err(why) = sandbox::probe().namespaces {
+        bail!(
+            "cannot seal submissions off on this machine: {why}\nfix that, or pass \
+             --unsandboxed (each submission then runs with your rights)"
+        );
+    }
+    let sealed = Sandbox {
+        root: project.root.clone(),
+        scratch: project.grade_scratch(),
+        seed: project.grade_seed(),
+        relay: std::env::current_exe()?,
+        mode: Mode::Submission,
+    };
+    eprintln!(
+        "preparing the grader's seed build folder (built again only when the course crate changes)"
+    );
+    let log = project.grade_scratch().join("seed.kernel.log");
+    tokio::runtime::Runtime::new()?.block_on(seed::ensure(&sealed, exec, &log))?;
+    Ok(sealed)
 }
 
 /// Every lesson notebook in `source`, read for grading.

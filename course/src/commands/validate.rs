@@ -17,6 +17,9 @@ pub struct Args {
     /// The instructor's notebooks, released before checking [default: notebooks/].
     #[arg(long)]
     source: Option<PathBuf>,
+    /// Run the notebook with your own rights instead of in the grader's sandbox.
+    #[arg(long)]
+    unsandboxed: bool,
 }
 
 /// Runs each notebook with `course grade`'s default limits and prints a ✓ or ✗ per check;
@@ -34,7 +37,12 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     }
     install::ensure(project, true)?;
     let opts = GradeOptions {
-        exec: grading_exec_options(project, install::KERNEL_NAME, super::GRADE_LIMITS),
+        exec: grading_exec_options(
+            project,
+            install::KERNEL_NAME,
+            super::GRADE_LIMITS,
+            args.unsandboxed,
+        )?,
         out: project.validate_output(),
     };
     let runtime = tokio::runtime::Runtime::new()?;

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod outcome;
+pub mod seal;
 pub mod seed;
 pub mod stats;
 
@@ -30,6 +31,9 @@ pub struct ExecOptions {
     pub keep_going: bool,
     /// Print a line for every cell as it finishes.
     pub verbose: bool,
+    /// Seal graded cells (nbgrader `grade: true`): they pass only when their own random
+    /// mark shows they ran to the end (see [`seal`]). For graders.
+    pub seal_checks: bool,
 }
 
 /// Why a notebook could not be executed at all.
@@ -264,11 +268,33 @@ pub async fn execute(
             });
             continue;
         }
-        let (run, outcome, attempts) = execute_cell(&mut kernel, &code, opts, i + 1, total).await?;
+        let nonce = (opts.seal_checks && nbgrader::flag(cell, "grade")).then(seal::nonce);
+        let sent = match &nonce {
+            Some(n) => seal::seal(&code, n),
+            None => code.clone(),
+        };
+        let (run, mut outcome, attempts) =
+            execute_cell(&mut kernel, &sent, opts, i + 1, total).await?;
+        if let Some(n) = &nonce {
+            if outcome.status.passed() && !seal::finished(&run, n) {
+                outcome.status = Status::Panic;
+                outcome.message = "the check did not run to its end: it panicked without a \
+                                   trace (a replaced panic hook?) or its output was cut off"
+                    .into();
+            }
+        }
         if stats.first_result.is_none() {
             stats.first_result = Some(started.elapsed().as_secs_f64());
         }
-        notebook::set_outputs(cell, notebook::outputs(&run.outputs), run.execution_count);
+        let mut outputs = notebook::outputs(&run.outputs);
+        if run.dropped_bytes > 0 {
+            outputs.push(notebook::note(&format!(
+                "… {} more bytes of output were dropped: a cell keeps {} KiB\n",
+                run.dropped_bytes,
+                crate::jupyter::OUTPUT_LIMIT / 1024
+            )));
+        }
+        notebook::set_outputs(cell, outputs, run.execution_count);
         if outcome.status == Status::KernelLost {
             stop = Some(format!("the kernel was lost in cell {}", i + 1));
         } else if !outcome.status.passed() && !opts.keep_going {

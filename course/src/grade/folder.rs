@@ -144,6 +144,7 @@ pub(crate) mod tests {
             error: None,
             grader_fault: false,
             restored: Vec::new(),
+            review: Vec::new(),
             cells,
             seconds: 2.0,
         }

@@ -183,6 +183,10 @@ pub fn feedback(g: &Grade) -> Markup {
                     h2 { "Cells restored from the lesson" }
                     ul { @for r in &g.restored { li { (r) } } }
                 }
+                @if !g.review.is_empty() {
+                    h2 { "Refused or noticed in your cells" }
+                    ul { @for r in &g.review { li { (r) } } }
+                }
             }
         }
     }
@@ -205,6 +209,7 @@ mod tests {
             error: None,
             grader_fault: false,
             restored: vec!["loss-sse-check: edited, restored from the lesson".into()],
+            review: vec!["loss-sse: refused, line 1: `unsafe` code is not allowed".into()],
             cells: vec![
                 CellScore {
                     grade_id: "a".into(),
@@ -278,6 +283,7 @@ mod tests {
             "{h}"
         );
         assert!(h.contains("loss-sse-check: edited"));
+        assert!(h.contains("loss-sse: refused, line 1: `unsafe`"), "{h}");
     }
 
     #[test]

@@ -186,6 +186,61 @@ pub fn assemble(lesson: &Lesson, submission: &v4::Notebook) -> (v4::Notebook, Ve
     (nb, restored)
 }
 
+/// Screens every cell the student wrote (answers, and cells they added): a refused one is
+/// replaced by a comment saying why, so it runs as unanswered; returns what was noticed and
+/// refused, a line each, for the instructor to review.
+pub fn screen_students_cells(lesson: &Lesson, nb: &mut v4::Notebook) -> Vec<String> {
+    let sources = |wanted: &str| -> Vec<String> {
+        lesson
+            .source
+            .cells
+            .iter()
+            .filter(|c| flag(c, wanted))
+            .filter_map(notebook::source)
+            .collect()
+    };
+    let (graded, solutions) = (sources("grade"), sources("solution"));
+    let graded: Vec<&str> = graded.iter().map(String::as_str).collect();
+    let solutions: Vec<&str> = solutions.iter().map(String::as_str).collect();
+    let protected = screen::protected_names(&graded, &solutions);
+    let lessons_own: Vec<String> = lesson
+        .source
+        .cells
+        .iter()
+        .filter(|c| flag(c, "locked") || flag(c, "grade"))
+        .filter_map(grade_id)
+        .collect();
+    let mut review = Vec::new();
+    for (i, cell) in nb.cells.iter_mut().enumerate() {
+        if grade_id(cell).is_some_and(|g| lessons_own.contains(&g)) {
+            continue;
+        }
+        let Some(code) = notebook::source(cell) else {
+            continue;
+        };
+        let found = screen::screen(&code, &protected);
+        let name = grade_id(cell).unwrap_or_else(|| format!("cell {}", i + 1));
+        for why in &found.refused {
+            review.push(format!("{name}: refused, {why}"));
+        }
+        for what in &found.noticed {
+            review.push(format!("{name}: noticed, {what}"));
+        }
+        if !found.may_run() {
+            let comment: String = found
+                .refused
+                .iter()
+                .map(|why| format!("// not run by the grader: {why}\n"))
+                .collect();
+            notebook::set_source(
+                cell,
+                &format!("{comment}::std::todo!(\"{name} was refused\");"),
+            );
+        }
+    }
+    review
+}
+
 /// The score of one graded cell.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CellScore {
@@ -224,6 +279,10 @@ pub struct Grade {
     pub grader_fault: bool,
     /// Locked cells put back, and why.
     pub restored: Vec<String>,
+    /// What the grader noticed in the student's cells and refused to run, for an instructor
+    /// to review: each line names the cell and the construct.
+    #[serde(default)]
+    pub review: Vec<String>,
     /// One score per graded cell.
     pub cells: Vec<CellScore>,
     /// Wall time spent grading it.
@@ -328,6 +387,7 @@ impl Grade {
             error: None,
             grader_fault: false,
             restored: Vec::new(),
+            review: Vec::new(),
             cells: Vec::new(),
             seconds: 0.0,
         }
@@ -391,6 +451,7 @@ async fn grade_into(grade: &mut Grade, path: &Path, lessons: &[Lesson], opts: &G
     grade.max_points = lesson.max_points();
     let (mut nb, restored) = assemble(lesson, &submission);
     grade.restored = restored;
+    grade.review = screen_students_cells(lesson, &mut nb);
     let key = grade.key();
     let out = OutputDir(opts.out.join("executed"));
     let log = opts.out.join("logs").join(format!("{key}.kernel.log"));
@@ -515,6 +576,50 @@ mod tests {
         let (nb, restored) = assemble(&l, &none);
         assert!(notebook::source(&nb.cells[1]).unwrap().contains("todo!("));
         assert!(restored[1].contains("stub"), "{restored:?}");
+    }
+
+    #[test]
+    fn refused_student_cells_run_as_unanswered_and_are_named_for_review() {
+        let l = lesson();
+        let sub = submission(vec![
+            cell(
+                "b",
+                "macro_rules! assert_eq { ($a:expr, $b:expr) => {} }\nlet x = 3;",
+                serde_json::json!({"grade_id": "answer", "solution": true}),
+            ),
+            cell("z", "unsafe { }", serde_json::json!({})),
+            cell(
+                "y",
+                "let fine = 1; // unsafe in a comment",
+                serde_json::json!({}),
+            ),
+        ]);
+        let (mut nb, _) = assemble(&l, &sub);
+        let review = screen_students_cells(&l, &mut nb);
+        let sources: Vec<String> = nb.cells.iter().filter_map(notebook::source).collect();
+        assert!(
+            sources[1].starts_with("// not run by the grader: line 1:"),
+            "{sources:?}"
+        );
+        assert!(
+            sources[1].ends_with("::std::todo!(\"answer was refused\");"),
+            "{sources:?}"
+        );
+        assert_eq!(sources[2], "assert_eq!(x, 2);");
+        assert!(
+            sources[3].contains("::std::todo!(\"cell 4 was refused\")"),
+            "{sources:?}"
+        );
+        assert_eq!(sources[4], "let fine = 1; // unsafe in a comment");
+        assert_eq!(review.len(), 2, "{review:?}");
+        assert!(
+            review[0].starts_with("answer: refused, line 1:"),
+            "{review:?}"
+        );
+        assert!(
+            review[1].starts_with("cell 4: refused, line 1:"),
+            "{review:?}"
+        );
     }
 
     #[test]

@@ -71,6 +71,33 @@ pub struct Execution {
     pub timed_out: bool,
     /// The kernel stopped answering or its process ended.
     pub kernel_lost: Option<String>,
+    /// Bytes of stream output kept.
+    pub stream_bytes: usize,
+    /// Bytes of stream output past [`OUTPUT_LIMIT`], not kept.
+    pub dropped_bytes: usize,
+}
+
+/// The most stream output (stdout and stderr) one cell keeps, in bytes; the rest is dropped
+/// and counted, so a flood costs its own cell only and reports stay small.
+pub const OUTPUT_LIMIT: usize = 1024 * 1024;
+
+impl Execution {
+    /// Keeps one output message, unless it is stream text past the cell's limit.
+    fn keep(&mut self, content: JupyterMessageContent) {
+        match &content {
+            JupyterMessageContent::StreamContent(s) => {
+                if self.stream_bytes + s.text.len() > OUTPUT_LIMIT {
+                    self.dropped_bytes += s.text.len();
+                    return;
+                }
+                self.stream_bytes += s.text.len();
+            }
+            // Rich outputs are few in an honest cell; a flood of them is cut off.
+            _ if self.outputs.len() > 10_000 => return,
+            _ => {}
+        }
+        self.outputs.push(content);
+    }
 }
 
 /// A running kernel and the client's connections to it.
@@ -425,7 +452,7 @@ impl Kernel {
                     Some(Event::IoPub(m)) if is_child_of(&m, &id) => match m.content {
                         JupyterMessageContent::Status(s) => idle = s.execution_state == ExecutionState::Idle,
                         JupyterMessageContent::ExecuteInput(_) => {}
-                        other => run.outputs.push(other),
+                        other => run.keep(other),
                     },
                     Some(Event::Shell(m)) if is_child_of(&m, &id) => {
                         if let JupyterMessageContent::ExecuteReply(reply) = m.content {
@@ -461,15 +488,19 @@ impl Kernel {
             }
         }
         run.seconds = started.elapsed().as_secs_f64();
-        // Output evcxr forwards from its own threads can trail the idle message by a moment.
-        let grace = TokioInstant::now() + Duration::from_millis(40);
+        // Output evcxr forwards from its own threads can trail the idle message: it is this
+        // cell's, so it is drained here (while it keeps coming, within the cell's limit)
+        // and never eats into the next cell's time.
+        let stop = TokioInstant::now() + limit;
+        let mut grace = TokioInstant::now() + Duration::from_millis(40);
         while run.kernel_lost.is_none() {
             tokio::select! {
                 event = self.events.recv() => match event {
                     Some(Event::IoPub(m)) if is_child_of(&m, &id) => {
                         if !matches!(m.content, JupyterMessageContent::Status(_)) {
-                            run.outputs.push(m.content);
+                            run.keep(m.content);
                         }
+                        grace = (TokioInstant::now() + Duration::from_millis(40)).min(stop);
                     }
                     Some(_) => {}
                     None => break,

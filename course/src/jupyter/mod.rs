@@ -7,6 +7,6 @@ pub mod relay;
 pub mod sandbox;
 
 pub use error::{KernelError, KernelResult};
-pub use kernel::{Execution, Kernel, KernelOptions};
+pub use kernel::{Execution, Kernel, KernelOptions, OUTPUT_LIMIT};
 pub use process::MemoryUse;
 pub use sandbox::Sandbox;

@@ -88,6 +88,13 @@ pub fn source(cell: &Cell) -> Option<String> {
     }
 }
 
+/// Replaces a code cell's source.
+pub fn set_source(cell: &mut Cell, text: &str) {
+    if let Cell::Code { source, .. } = cell {
+        *source = nbgrader::split_lines(text);
+    }
+}
+
 /// Replaces a code cell's outputs and execution count.
 pub fn set_outputs(cell: &mut Cell, new_outputs: Vec<Output>, count: Option<usize>) {
     if let Cell::Code {
@@ -103,6 +110,14 @@ pub fn set_outputs(cell: &mut Cell, new_outputs: Vec<Output>, count: Option<usiz
 
 /// The most text one stream output keeps; the rest is cut with a note.
 pub const STREAM_LIMIT: usize = 256 * 1024;
+
+/// A note from the runner, as a stderr stream output.
+pub fn note(text: &str) -> Output {
+    Output::Stream {
+        name: "stderr".into(),
+        text: MultilineString(text.to_string()),
+    }
+}
 
 /// Turns the kernel's IOPub messages into notebook outputs, merging consecutive stream text
 /// and cutting any stream past [`STREAM_LIMIT`] bytes.
