@@ -15,7 +15,7 @@ pub const PANIC_MIME: &str = "application/vnd.backprop.panic+json";
 const SHOWN_LINES: usize = 8;
 
 /// What became of a cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Ran to the end without error or panic.

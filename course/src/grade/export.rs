@@ -5,10 +5,10 @@
 //! The student's name is the one grading knows: the submission's folder (or file) name.
 //! Every cell from a student goes through [`defused`], so no cell starts a formula.
 
-use super::folder::save;
+use super::gradebook::save;
 use super::gradebook::{self, defused, ReportError};
 use super::{safe, Grade};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -162,37 +162,17 @@ fn csv_text(rows: &[Vec<String>], format: Format) -> Result<String, ReportError>
 
 /// A student's page: a table of their lessons, then each lesson's own feedback.
 pub fn student_feedback(student: &str, grades: &[&Grade]) -> Markup {
-    let pages: Vec<String> = grades
-        .iter()
-        .map(|g| gradebook::feedback(g).into_string())
-        .collect();
-    let head = pages
-        .first()
-        .map_or("", |p| between(p, "<head>", "</head>"));
-    html! {
-        (DOCTYPE)
-        html {
-            head { (PreEscaped(head)) }
-            body {
-                h1 { (student) }
-                table {
-                    tr { th { "lesson" } th { "points" } }
-                    @for g in grades {
-                        tr { td { (g.lesson.as_deref().unwrap_or("unknown")) } td { (g.points) " / " (g.max_points) } }
-                    }
-                }
-                @for p in &pages { section { hr; (PreEscaped(between(p, "<body>", "</body>"))) } }
+    let body = html! {
+        h1 { (student) }
+        table {
+            tr { th { "lesson" } th { "points" } }
+            @for g in grades {
+                tr { td { (g.lesson.as_deref().unwrap_or("unknown")) } td { (g.points) " / " (g.max_points) } }
             }
         }
-    }
-}
-
-/// The text between the first `open` and the last `close` of a page maud wrote (so neither
-/// tag can come from a student: their `<` is escaped).
-fn between<'p>(page: &'p str, open: &str, close: &str) -> &'p str {
-    let start = page.find(open).map_or(0, |i| i + open.len());
-    let end = page.rfind(close).unwrap_or(page.len()).max(start);
-    &page[start..end]
+        @for g in grades { section { hr; (gradebook::submission_section(g)) } }
+    };
+    gradebook::page(student, body)
 }
 
 /// What an export wrote.

@@ -32,7 +32,8 @@ pub enum ReportError {
     },
 }
 
-fn write(path: &Path, text: &str) -> Result<(), ReportError> {
+/// Writes `text` to `path`, making its folder first.
+pub fn save(path: &Path, text: &str) -> Result<(), ReportError> {
     let failed = |source| ReportError::Write {
         path: path.to_path_buf(),
         cause: source,
@@ -50,17 +51,17 @@ pub fn write_all(grades: &[Grade], out: &Path) -> Result<(), ReportError> {
             what: "a result",
             reason: e.to_string(),
         })?;
-        write(
+        save(
             &out.join("results").join(format!("{}.json", g.key())),
             &(json + "\n"),
         )?;
-        write(
+        save(
             &out.join("feedback").join(format!("{}.html", g.key())),
             &feedback(g).into_string(),
         )?;
     }
-    write(&out.join("gradebook.csv"), &gradebook(grades)?)?;
-    write(&out.join("junit.xml"), &junit(grades)?)?;
+    save(&out.join("gradebook.csv"), &gradebook(grades)?)?;
+    save(&out.join("junit.xml"), &junit(grades)?)?;
     Ok(())
 }
 
@@ -153,41 +154,52 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:50em;margin:2em auto}
 
 /// A page for the student: the total, each check's outcome, and what was restored.
 pub fn feedback(g: &Grade) -> Markup {
+    page("Feedback", submission_section(g))
+}
+
+/// A whole feedback page around `body`, with the course's style.
+pub fn page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html {
             head {
                 meta charset="utf-8";
-                title { "Feedback" }
+                title { (title) }
                 style { (PreEscaped(STYLE)) }
             }
-            body {
-                h1 { (g.student) " — " (g.lesson.as_deref().unwrap_or("unknown lesson")) }
-                p { b { (g.points) " / " (g.max_points) " points" } }
-                @if let Some(e) = &g.error {
-                    p.bad { "Could not be graded fully: " pre { (e) } }
-                }
-                table {
-                    tr { th {} th { "check" } th { "points" } th { "details" } }
-                    @for c in &g.cells {
-                        @let earned = c.points >= c.max_points;
-                        tr class=(if earned { "ok" } else { "bad" }) {
-                            td { (if earned { "✓" } else { "✗" }) }
-                            td { (c.grade_id) }
-                            td { (c.points) " / " (c.max_points) }
-                            td { pre { (c.reason) } }
-                        }
-                    }
-                }
-                @if !g.restored.is_empty() {
-                    h2 { "Cells restored from the lesson" }
-                    ul { @for r in &g.restored { li { (r) } } }
-                }
-                @if !g.review.is_empty() {
-                    h2 { "Refused or noticed in your cells" }
-                    ul { @for r in &g.review { li { (r) } } }
+            body { (body) }
+        }
+    }
+}
+
+/// One submission's feedback: the total, each check's outcome, what was restored, and what
+/// was refused or noticed.
+pub fn submission_section(g: &Grade) -> Markup {
+    html! {
+        h1 { (g.student) " — " (g.lesson.as_deref().unwrap_or("unknown lesson")) }
+        p { b { (g.points) " / " (g.max_points) " points" } }
+        @if let Some(e) = &g.error {
+            p.bad { "Could not be graded fully: " pre { (e) } }
+        }
+        table {
+            tr { th {} th { "check" } th { "points" } th { "details" } }
+            @for c in &g.cells {
+                @let earned = c.points >= c.max_points;
+                tr class=(if earned { "ok" } else { "bad" }) {
+                    td { (if earned { "✓" } else { "✗" }) }
+                    td { (c.grade_id) }
+                    td { (c.points) " / " (c.max_points) }
+                    td { pre { (c.reason) } }
                 }
             }
+        }
+        @if !g.restored.is_empty() {
+            h2 { "Cells restored from the lesson" }
+            ul { @for r in &g.restored { li { (r) } } }
+        }
+        @if !g.review.is_empty() {
+            h2 { "Refused or noticed in your cells" }
+            ul { @for r in &g.review { li { (r) } } }
         }
     }
 }

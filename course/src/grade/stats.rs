@@ -2,7 +2,7 @@
 //! commonest reasons for failing it, and how the total scores spread. Written as `stats.md`
 //! (a text table) and `stats.html` (the same with a histogram drawn in CSS, no JavaScript).
 
-use super::folder::save;
+use super::gradebook::save;
 use super::gradebook::ReportError;
 use super::Grade;
 use maud::{html, Markup, PreEscaped, DOCTYPE};

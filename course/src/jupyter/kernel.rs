@@ -7,7 +7,7 @@ use super::process::{self, MemoryUse};
 use super::{relay, sandbox};
 use jupyter_protocol::{
     ConnectionInfo, ExecuteRequest, ExecutionState, InterruptRequest, JupyterMessage,
-    JupyterMessageContent, KernelInfoRequest, ReplyStatus, ShutdownRequest,
+    JupyterMessageContent, KernelInfoRequest, ReplyStatus, ShutdownRequest, Stdio,
 };
 use jupyter_zmq_client::{self as zmq, RuntimeError};
 use std::path::{Path, PathBuf};
@@ -71,14 +71,16 @@ pub struct Execution {
     pub timed_out: bool,
     /// The kernel stopped answering or its process ended.
     pub kernel_lost: Option<String>,
-    /// Bytes of stream output kept.
-    pub stream_bytes: usize,
+    /// Bytes of stream output kept: stdout, stderr.
+    pub stream_bytes: [usize; 2],
     /// Bytes of stream output past [`OUTPUT_LIMIT`], not kept.
     pub dropped_bytes: usize,
 }
 
-/// The most stream output (stdout and stderr) one cell keeps, in bytes; the rest is dropped
-/// and counted, so a flood costs its own cell only and reports stay small.
+/// The most output one cell keeps of each stream (stdout, stderr), in bytes; the rest is
+/// dropped and counted, so a flood costs its own cell only and reports stay small. The
+/// streams are counted apart: evcxr forwards stderr that trails a cell with the next one,
+/// and a flood there must not crowd out that cell's stdout.
 pub const OUTPUT_LIMIT: usize = 1024 * 1024;
 
 impl Execution {
@@ -86,11 +88,12 @@ impl Execution {
     fn keep(&mut self, content: JupyterMessageContent) {
         match &content {
             JupyterMessageContent::StreamContent(s) => {
-                if self.stream_bytes + s.text.len() > OUTPUT_LIMIT {
+                let kept = &mut self.stream_bytes[usize::from(matches!(s.name, Stdio::Stderr))];
+                if *kept + s.text.len() > OUTPUT_LIMIT {
                     self.dropped_bytes += s.text.len();
                     return;
                 }
-                self.stream_bytes += s.text.len();
+                *kept += s.text.len();
             }
             // Rich outputs are few in an honest cell; a flood of them is cut off.
             _ if self.outputs.len() > 10_000 => return,

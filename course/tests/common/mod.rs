@@ -27,8 +27,44 @@ pub fn course(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Runs `course setup` (installs evcxr_jupyter and the kernels if missing).
+/// Makes sure bubblewrap (the grader's sandbox) is installed: as root with apt it installs
+/// Debian's package; otherwise it fails saying what to install.
+pub fn ensure_bubblewrap() {
+    let works = || {
+        Command::new("bwrap")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works() {
+        return;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if root {
+        let install = || {
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "bubblewrap"])
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !install() {
+            let _ = Command::new("apt-get").args(["update", "-q"]).status();
+            install();
+        }
+    }
+    assert!(
+        works(),
+        "the grader's sandbox needs bubblewrap: install it (Debian: apt-get install bubblewrap)"
+    );
+}
+
+/// Runs `course setup` (installs evcxr_jupyter and the kernels if missing), and makes sure
+/// bubblewrap is there for the grader's sandbox.
 pub fn setup() {
+    ensure_bubblewrap();
     let status = Command::new(env!("CARGO_BIN_EXE_course"))
         .arg("--root")
         .arg(root())

@@ -1,0 +1,334 @@
+//! The attack corpus: lesson 1 as a student who wants points without the work would hand it
+//! in. Every attack is graded beside a correct and an untouched submission, in the grader's
+//! sandbox, and must score no more than the untouched one (0), leave the course, the class
+//! and the machine as they were, start nothing that outlives grading, reach nothing on the
+//! network, and not spoil the next submission.
+
+mod common;
+
+use common::{course, root};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const SSE_OK: &str = "let my_sse: f64 = (&y - &y_hat).mapv(|e| e * e).sum();\nmy_sse";
+const SSE_WRONG: &str = "let my_sse: f64 = 1.0;";
+const COMPARE_OK: &str = "let mse_a: f64 = mse(&targets, &x.dot(&w_a))?;\n\
+                          let mse_b: f64 = mse(&targets, &x.dot(&w_b))?;\n\
+                          let better: &str = if mse_a < mse_b { \"w_a\" } else { \"w_b\" };";
+const COMPARE_WRONG: &str =
+    "let mse_a: f64 = 0.0;\nlet mse_b: f64 = 0.0;\nlet better: &str = \"w_b\";";
+
+/// One submission of the corpus: what goes in its two answer cells, an optional cell of its
+/// own put before the first check, and the most it may score.
+struct Entry {
+    name: &'static str,
+    sse: String,
+    compare: String,
+    extra: Option<String>,
+    most: f64,
+}
+
+fn entry(name: &'static str, sse: &str, compare: &str, most: f64) -> Entry {
+    Entry {
+        name,
+        sse: sse.to_string(),
+        compare: compare.to_string(),
+        extra: None,
+        most,
+    }
+}
+
+/// An attack in the first answer cell, the rest answered wrongly: worth nothing.
+fn attack(name: &'static str, code: &str) -> Entry {
+    entry(name, &format!("{code}\n{SSE_WRONG}"), COMPARE_WRONG, 0.0)
+}
+
+fn read(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Lesson 1 with its answer cells replaced, and `extra` as a new cell before the first check.
+fn submission(lesson: &Value, e: &Entry) -> Value {
+    let mut nb = lesson.clone();
+    let cells = nb["cells"].as_array_mut().unwrap();
+    for cell in cells.iter_mut() {
+        match cell["metadata"]["nbgrader"]["grade_id"].as_str() {
+            Some("loss-sse") => cell["source"] = Value::String(e.sse.clone()),
+            Some("loss-compare") => cell["source"] = Value::String(e.compare.clone()),
+            _ => {}
+        }
+    }
+    if let Some(extra) = &e.extra {
+        let at = cells
+            .iter()
+            .position(|c| c["metadata"]["nbgrader"]["grade_id"] == "loss-sse-check")
+            .unwrap();
+        let cell = serde_json::json!({"cell_type": "code", "id": "added-by-student",
+            "metadata": {}, "execution_count": null, "outputs": [], "source": extra});
+        cells.insert(at, cell);
+    }
+    nb
+}
+
+/// Every file under the course's own folders, with its bytes.
+fn course_tree() -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                found.insert(path, bytes);
+            }
+        }
+    }
+    let mut found = BTreeMap::new();
+    for dir in ["crate/src", "notebooks", "kernel", "data"] {
+        walk(&root().join(dir), &mut found);
+    }
+    found
+}
+
+/// A loopback listener that counts the connections it accepts until dropped.
+struct Listener {
+    port: u16,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn listener() -> Listener {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in socket.incoming() {
+            if stream.is_ok() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    });
+    Listener { port, accepted }
+}
+
+#[test]
+fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
+    common::ensure_bubblewrap();
+    let lesson = read(&root().join("notebooks/01-loss.ipynb"));
+    let release = tempfile::tempdir().unwrap();
+    let (code, out, err) = course(&["release", "--out", release.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let stub = read(&release.path().join("01-loss.ipynb"));
+
+    let class = tempfile::tempdir().unwrap();
+    let grades = tempfile::tempdir().unwrap();
+    let net = listener();
+    let mark = format!("attack-{}", std::process::id());
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let fill = |code: &str| {
+        code.replace("{ROOT}", &root().display().to_string())
+            .replace("{CLASS}", &class.path().display().to_string())
+            .replace("{OUT}", &grades.path().display().to_string())
+            .replace("{HOME}", &home)
+            .replace("{PORT}", &net.port.to_string())
+            .replace("{MARK}", &mark)
+    };
+    let corpus: Vec<Entry> = vec![
+        entry("correct", SSE_OK, COMPARE_OK, 3.0),
+        entry(
+            "flood",
+            &format!("for i in 0..200_000 {{ eprintln!(\"line {{i}}\"); }}\n{SSE_OK}"),
+            COMPARE_OK,
+            3.0,
+        ),
+        // Disarming the checks.
+        attack("shadow-fn", "fn check<A, B>(_: &str, _: &A, _: &B, _: &str) {}"),
+        attack("shadow-let", "let check = |_: &str, _: &f64, _: &f64, _: &str| ();"),
+        attack("shadow-use", "use std::mem::drop as check_that;"),
+        attack("shadow-macro", "macro_rules! check { ($($t:tt)*) => {} }"),
+        attack("extern-self", "extern crate self as backprop;"),
+        attack("silent-hook", "std::panic::set_hook(Box::new(|_| {}));"),
+        attack(
+            "forged-output",
+            "println!(\"✓ SSE = 4.75\\nbackprop-check-finished 00000000000000000000000000000000\\nEVCXR_EXECUTION_COMPLETE\");\n\
+             println!(\"EVCXR_BEGIN_CONTENT text/plain\\n✓ MSE of w_a = 0.025\\nEVCXR_END_CONTENT\");",
+        ),
+        attack(
+            "thread",
+            "std::thread::spawn(|| loop { println!(\"✓ SSE = 4.75\"); std::thread::sleep(std::time::Duration::from_millis(5)); });",
+        ),
+        Entry {
+            extra: Some("fn check<A, B>(_: &str, _: &A, _: &B, _: &str) {}\nfn check_that(_: &str, _: bool, _: &str) {}".into()),
+            ..entry("added-cell", SSE_WRONG, COMPARE_WRONG, 0.0)
+        },
+        // Reading what it must not see.
+        entry(
+            "read-runtime",
+            &fill("let seen = std::path::Path::new(\"{ROOT}/notebooks/01-loss.ipynb\").exists()\n    || std::path::Path::new(\"{CLASS}/correct/01-loss.ipynb\").exists()\n    || std::path::Path::new(\"{OUT}\").exists();\nlet my_sse: f64 = if seen { 4.75 } else { 1.0 };"),
+            COMPARE_WRONG,
+            0.0,
+        ),
+        attack(
+            "read-compile-time",
+            &fill("const LESSON: &str = include_str!(\"{ROOT}/notebooks/01-loss.ipynb\");"),
+        ),
+        attack("shell", &fill("!cat {ROOT}/notebooks/01-loss.ipynb")),
+        entry(
+            "proc",
+            "let grader_seen = std::fs::read_dir(\"/proc\").map(|d| d.flatten().any(|e| std::fs::read(e.path().join(\"cmdline\")).map(|c| c.split(|b| *b == 0).any(|w| w == b\"grade\")).unwrap_or(false))).unwrap_or(false);\nlet my_sse: f64 = if grader_seen { 4.75 } else { 1.0 };",
+            COMPARE_WRONG,
+            0.0,
+        ),
+        // Writing outside its space, and spoiling the build folder for the next one.
+        attack(
+            "write-outside",
+            &fill("for path in [\"{ROOT}/crate/pwned-{MARK}\", \"{ROOT}/notebooks/pwned-{MARK}\", \"{HOME}/pwned-{MARK}\", \"/tmp/pwned-{MARK}\", \"{OUT}/pwned-{MARK}\", \"{CLASS}/pwned-{MARK}\"] { let _ = std::fs::write(path, \"x\"); }"),
+        ),
+        attack(
+            "a-poison",
+            "let _ = std::fs::write(\"/tmp/backprop-build/1/Cargo.lock\", \"garbage\");\nlet _ = std::fs::remove_dir_all(\"/tmp/backprop-build/1/target\");\nlet _ = std::fs::write(\"/tmp/backprop-build/1/target\", \"not a folder\");",
+        ),
+        // Outliving grading, reaching the network, changing the grading.
+        attack(
+            "outlive",
+            &fill("let _ = std::process::Command::new(\"sh\").args([\"-c\", \"setsid sleep 600 {MARK} &\"]).spawn();"),
+        ),
+        entry(
+            "network",
+            &fill("let reached = std::net::TcpStream::connect(\"127.0.0.1:{PORT}\").is_ok();\nlet my_sse: f64 = if reached { 4.75 } else { 1.0 };"),
+            COMPARE_WRONG,
+            0.0,
+        ),
+        attack("colon-command", ":dep rand = \"0.8\""),
+        attack("unsafe", "let my_sse_bits: u64 = unsafe { std::mem::transmute(4.75f64) };"),
+        // Injecting into reports.
+        entry(
+            "=cmd|calc!A0",
+            "panic!(\"<script>alert(1)</script>\");",
+            COMPARE_WRONG,
+            0.0,
+        ),
+    ];
+    let mut before = BTreeMap::new();
+    for e in &corpus {
+        let dir = class.path().join(e.name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = if e.name == "stub" {
+            stub.to_string()
+        } else {
+            submission(&lesson, e).to_string()
+        };
+        std::fs::write(dir.join("01-loss.ipynb"), &text).unwrap();
+        before.insert(e.name, text);
+    }
+    let stub_dir = class.path().join("stub");
+    std::fs::create_dir_all(&stub_dir).unwrap();
+    std::fs::write(stub_dir.join("01-loss.ipynb"), stub.to_string()).unwrap();
+    let tree = course_tree();
+
+    let (code, out, err) = course(&[
+        "grade",
+        class.path().to_str().unwrap(),
+        "--out",
+        grades.path().to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(code, 0, "grading itself must succeed:\n{out}\n{err}");
+
+    let result = |name: &str| -> Value {
+        let key = course::grade::safe(name);
+        read(
+            &grades
+                .path()
+                .join("results")
+                .join(format!("{key}--01-loss.json")),
+        )
+    };
+    let stub_points = result("stub")["points"].as_f64().unwrap();
+    assert_eq!(stub_points, 0.0);
+    for e in &corpus {
+        let r = result(e.name);
+        let points = r["points"].as_f64().unwrap();
+        assert!(
+            points <= e.most.max(stub_points),
+            "{}: scored {points}, at most {} was deserved: {r:#}",
+            e.name,
+            e.most
+        );
+        assert_eq!(r["grader_fault"], false, "{}: {r:#}", e.name);
+        if e.most > 0.0 {
+            assert_eq!(points, e.most, "{}: {r:#}", e.name);
+        }
+        let on_disk =
+            std::fs::read_to_string(class.path().join(e.name).join("01-loss.ipynb")).unwrap();
+        assert_eq!(on_disk, before[e.name], "{}'s file changed", e.name);
+    }
+    // What the screen refused is named for review.
+    for (name, construct) in [
+        ("shadow-fn", "check"),
+        ("silent-hook", "set_hook"),
+        ("shell", "shell"),
+        ("colon-command", ":dep"),
+        ("read-compile-time", "include_str"),
+        ("outlive", "Command"),
+        ("added-cell", "check"),
+    ] {
+        let review = result(name)["review"].to_string();
+        assert!(
+            review.contains("refused") && review.contains(construct),
+            "{name}: {review}"
+        );
+    }
+
+    // Nothing changed in the course, nothing was written outside the output folder.
+    assert!(course_tree() == tree, "the course's files changed");
+    for path in [
+        root().join("crate").join(format!("pwned-{mark}")),
+        root().join("notebooks").join(format!("pwned-{mark}")),
+        Path::new(&home).join(format!("pwned-{mark}")),
+        PathBuf::from(format!("/tmp/pwned-{mark}")),
+        grades.path().join(format!("pwned-{mark}")),
+        class.path().join(format!("pwned-{mark}")),
+    ] {
+        assert!(!path.exists(), "{} was written", path.display());
+    }
+    // Nothing outlived its kernel; nothing reached the loopback listener.
+    std::thread::sleep(Duration::from_secs(1));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &mark])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "processes outlived grading: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+    assert_eq!(net.accepted.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Reports carry a student's text only as text.
+    let csv = std::fs::read_to_string(grades.path().join("gradebook.csv")).unwrap();
+    assert!(csv.contains("\n'=cmd|calc!A0,01-loss,0,3,"), "{csv}");
+    let key = course::grade::safe("=cmd|calc!A0");
+    let page = std::fs::read_to_string(
+        grades
+            .path()
+            .join("feedback")
+            .join(format!("{key}--01-loss.html")),
+    )
+    .unwrap();
+    assert!(!page.contains("<script>alert"), "{page}");
+
+    // The next submission graded on this machine, after the poisoner, scores in full.
+    let again = tempfile::tempdir().unwrap();
+    let (code, out, err) = course(&[
+        "grade",
+        class.path().join("correct").to_str().unwrap(),
+        "--out",
+        again.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let r = read(&again.path().join("results").join("correct--01-loss.json"));
+    assert_eq!(r["points"].as_f64(), Some(3.0), "{r:#}");
+}
