@@ -48,16 +48,32 @@ pub enum SeedError {
 
 /// Makes sure `sandbox.seed` holds a build folder made from the course as it is now; builds
 /// it (minutes the first time on a machine, seconds with evcxr's cache warm) when not.
+///
+/// Graders running at once take turns here (a lock file beside the seed): the first builds,
+/// the others find it built.
 pub async fn ensure(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<(), SeedError> {
+    let folder = |source| SeedError::Folder {
+        path: sandbox.seed.clone(),
+        cause: source,
+    };
+    if let Some(parent) = sandbox.seed.parent() {
+        std::fs::create_dir_all(parent).map_err(folder)?;
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(sandbox.seed.with_extension("lock"))
+        .map_err(folder)?;
+    let _turn = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+        .await
+        .map_err(|e| folder(std::io::Error::other(e)))?
+        .map_err(folder)?;
     let stamp_file = stamp_path(&sandbox.seed);
     let stamp = stamp(&sandbox.root);
     if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) && sandbox.seed.is_dir() {
         return Ok(());
     }
-    let folder = |source| SeedError::Folder {
-        path: sandbox.seed.clone(),
-        cause: source,
-    };
     let _ = std::fs::remove_file(&stamp_file);
     if sandbox.seed.exists() {
         std::fs::remove_dir_all(&sandbox.seed).map_err(folder)?;
