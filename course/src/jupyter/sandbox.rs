@@ -78,17 +78,9 @@ impl Enforced {
 /// Probes what the sandbox can enforce on this machine.
 pub fn probe() -> Enforced {
     let namespaces = match Command::new("bwrap")
-        .args(["--unshare-all", "--die-with-parent", "--cap-drop", "ALL"])
-        .args(["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin"])
-        .args([
-            "--symlink",
-            "usr/lib",
-            "/lib",
-            "--symlink",
-            "usr/lib64",
-            "/lib64",
-        ])
-        .args(["--proc", "/proc", "--dev", "/dev", "true"])
+        .args(NAMESPACES)
+        .args(SYSTEM)
+        .arg("true")
         .output()
     {
         Err(e) => Err(format!(
@@ -261,133 +253,121 @@ impl Sandbox {
         env: &[(String, String)],
         cwd: &Path,
     ) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
+        let mut out = Args(Vec::new());
         if let Some(cgroup) = &cell.cgroup {
-            out.extend(
-                ["sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\""].map(String::from),
-            );
-            out.push(cgroup.display().to_string());
+            out.flags(&["sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\""]);
+            out.path(cgroup);
         } else if !is_root() {
-            out.extend([
-                "prlimit".to_string(),
-                format!("--nproc={MAX_TASKS}"),
-                "--".into(),
-            ]);
+            out.flags(&["prlimit", &format!("--nproc={MAX_TASKS}"), "--"]);
         }
-        out.push("bwrap".into());
-        let mut arg = |a: &str| out.push(a.to_string());
-        for a in [
-            "--unshare-all",
-            "--die-with-parent",
-            "--new-session",
-            "--cap-drop",
-            "ALL",
-        ] {
-            arg(a);
-        }
-        for a in ["--hostname", "sandbox", "--clearenv"] {
-            arg(a);
-        }
-        let mut bind = |kind: &str, from: &Path, to: &Path| {
-            out.extend([
-                kind.to_string(),
-                from.display().to_string(),
-                to.display().to_string(),
-            ]);
-        };
-        bind("--ro-bind", Path::new("/usr"), Path::new("/usr"));
-        for etc in ETC_FILES {
-            if Path::new(etc).exists() {
-                bind("--ro-bind", Path::new(etc), Path::new(etc));
-            }
+        out.flags(&["bwrap"]);
+        out.flags(&NAMESPACES);
+        out.flags(&["--new-session", "--hostname", "sandbox", "--clearenv"]);
+        out.flags(&SYSTEM);
+        for etc in ETC_FILES.iter().map(Path::new).filter(|p| p.exists()) {
+            out.bind("--ro-bind", etc, etc);
         }
         let home = home();
-        let mut args: Vec<String> = Vec::new();
-        let mut push = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
-        push(&[
-            "--symlink",
-            "usr/bin",
-            "/bin",
-            "--symlink",
-            "usr/sbin",
-            "/sbin",
-        ]);
-        push(&[
-            "--symlink",
-            "usr/lib",
-            "/lib",
-            "--symlink",
-            "usr/lib64",
-            "/lib64",
-        ]);
-        push(&["--proc", "/proc", "--dev", "/dev"]);
-        push(&["--size", "268435456", "--tmpfs", "/tmp"]);
-        push(&[
+        out.flags(&[
             "--size",
             "268435456",
             "--tmpfs",
-            &home.display().to_string(),
+            "/tmp",
+            "--size",
+            "268435456",
         ]);
-        out.extend(args);
-        let mut bind = |kind: &str, from: &Path, to: &Path| {
-            out.extend([
-                kind.to_string(),
-                from.display().to_string(),
-                to.display().to_string(),
-            ]);
-        };
-        for dir in toolchain_dirs(&home) {
-            bind("--ro-bind", &dir, &dir);
+        out.flags(&["--tmpfs"]);
+        out.path(&home);
+        let toolchain = toolchain_dirs(&home);
+        for dir in &toolchain {
+            out.bind("--ro-bind", dir, dir);
         }
-        for part in ["crate", "data", "kernel"] {
-            let path = self.root.join(part);
-            bind("--ro-bind", &path, &path);
-        }
-        bind("--ro-bind", &self.relay, &self.relay);
         // The course crate inherits its package settings from the workspace's manifest,
         // and cargo reads each member's manifest when it loads the workspace.
-        for manifest in ["Cargo.toml", "course/Cargo.toml", "bench/Cargo.toml"] {
-            let path = self.root.join(manifest);
-            if path.is_file() {
-                bind("--ro-bind", &path, &path);
-            }
+        let course = ["crate", "data", "kernel", "Cargo.toml", "course/Cargo.toml"]
+            .into_iter()
+            .chain(["bench/Cargo.toml"])
+            .map(|part| self.root.join(part))
+            .chain([self.relay.clone()])
+            .filter(|p| p.exists());
+        for path in course {
+            out.bind("--ro-bind", &path, &path);
         }
-        bind("--bind", &cell.run_dir(), Path::new(RUN_INSIDE));
-        let slot = Path::new(SLOTS_INSIDE).join("1");
-        bind("--bind", &cell.build, &slot);
-        out.extend(["--dir".to_string(), cwd.display().to_string()]);
-        out.extend(["--chdir".to_string(), cwd.display().to_string()]);
-        let path = format!(
-            "{}:/usr/bin:/bin",
-            home.join(".cargo").join("bin").display()
-        );
-        let mut set = |k: &str, v: &str| out.extend(["--setenv".into(), k.into(), v.into()]);
-        set("HOME", &home.display().to_string());
-        set("PATH", &path);
-        set("TMPDIR", "/tmp");
-        set("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
-        set("CARGO_NET_OFFLINE", "true");
-        set(
-            "EVCXR_CONFIG_DIR",
-            &self.root.join("kernel").join("grade").display().to_string(),
-        );
-        for (k, v) in env {
-            if k != "EVCXR_CONFIG_DIR" {
-                set(k, v);
-            }
+        out.bind("--bind", &cell.run_dir(), Path::new(RUN_INSIDE));
+        out.bind("--bind", &cell.build, &Path::new(SLOTS_INSIDE).join("1"));
+        out.flags(&["--dir"]);
+        out.path(cwd);
+        out.flags(&["--chdir"]);
+        out.path(cwd);
+        let path = format!("{}:", cargo_home(&home).join("bin").display());
+        let config = self.root.join("kernel").join("grade");
+        out.setenv("HOME", &home.display().to_string());
+        out.setenv("PATH", &format!("{path}/usr/bin:/bin"));
+        out.setenv("TMPDIR", "/tmp");
+        out.setenv("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
+        out.setenv("CARGO_NET_OFFLINE", "true");
+        out.setenv("EVCXR_CONFIG_DIR", &config.display().to_string());
+        for (k, v) in env.iter().filter(|(k, _)| k != "EVCXR_CONFIG_DIR") {
+            out.setenv(k, v);
         }
-        out.push("--".into());
-        out.push(self.relay.display().to_string());
-        out.extend([
-            "sandbox-relay".into(),
-            "--dir".into(),
-            RUN_INSIDE.into(),
-            "--".into(),
-        ]);
-        out.extend(argv.iter().cloned());
-        out
+        out.flags(&["--"]);
+        out.path(&self.relay);
+        out.flags(&["sandbox-relay", "--dir", RUN_INSIDE, "--"]);
+        out.0.extend(argv.iter().cloned());
+        out.0
     }
 }
+
+/// A command line being built.
+struct Args(Vec<String>);
+
+impl Args {
+    fn flags(&mut self, flags: &[&str]) {
+        self.0.extend(flags.iter().map(|f| f.to_string()));
+    }
+
+    fn path(&mut self, path: &Path) {
+        self.0.push(path.display().to_string());
+    }
+
+    fn bind(&mut self, kind: &str, from: &Path, to: &Path) {
+        self.flags(&[kind]);
+        self.path(from);
+        self.path(to);
+    }
+
+    fn setenv(&mut self, key: &str, value: &str) {
+        self.flags(&["--setenv", key, value]);
+    }
+}
+
+/// bubblewrap's namespaces and what it drops: every namespace it can make (user, PID,
+/// network, IPC, UTS, cgroup), no capabilities, and the sandbox ends with its parent.
+const NAMESPACES: [&str; 4] = ["--unshare-all", "--die-with-parent", "--cap-drop", "ALL"];
+
+/// The system every sandbox has: `/usr` read-only with the usual links into it, a `/proc` of
+/// its own PID namespace and a minimal `/dev`.
+const SYSTEM: [&str; 19] = [
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--symlink",
+    "usr/bin",
+    "/bin",
+    "--symlink",
+    "usr/sbin",
+    "/sbin",
+    "--symlink",
+    "usr/lib",
+    "/lib",
+    "--symlink",
+    "usr/lib64",
+    "/lib64",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+];
 
 /// The files of `/etc` a kernel needs (the loader's cache, users, the C compiler's links).
 const ETC_FILES: [&str; 8] = [
@@ -408,15 +388,123 @@ fn home() -> PathBuf {
 }
 
 /// The toolchain folders bound read-only: rustup's toolchains and cargo's binaries and
-/// registry (`$RUSTUP_HOME`, `$CARGO_HOME`, or their places under `$HOME`).
+/// registry.
 fn toolchain_dirs(home: &Path) -> Vec<PathBuf> {
-    let var = |name: &str, default: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home.join(default))
-    };
-    [var("RUSTUP_HOME", ".rustup"), var("CARGO_HOME", ".cargo")]
+    [rustup_home(home), cargo_home(home)]
         .into_iter()
         .filter(|d| d.is_dir())
         .collect()
+}
+
+/// `$CARGO_HOME`, else `~/.cargo`.
+fn cargo_home(home: &Path) -> PathBuf {
+    std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from)
+}
+
+/// `$RUSTUP_HOME`, else `~/.rustup`.
+fn rustup_home(home: &Path) -> PathBuf {
+    std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A course checkout in a temporary folder, its sandbox, and one kernel's cell in it.
+    fn sandbox() -> (tempfile::TempDir, Sandbox, Cell) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        for folder in [
+            "crate",
+            "data",
+            "kernel",
+            "notebooks",
+            "course",
+            "target/debug",
+        ] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        for file in ["Cargo.toml", "course/Cargo.toml", "target/debug/course"] {
+            std::fs::write(root.join(file), "").unwrap();
+        }
+        let sandbox = Sandbox {
+            root: root.clone(),
+            scratch: root.join("target/grade-sandbox"),
+            seed: root.join("target/grade-seed"),
+            relay: root.join("target/debug/course"),
+            mode: Mode::Submission,
+        };
+        let cell = Cell {
+            scratch: root.join("target/grade-sandbox/kernel-1"),
+            build: root.join("target/grade-sandbox/kernel-1/build"),
+            mounted: false,
+            cgroup: Some(PathBuf::from("/sys/fs/cgroup/pids/k1")),
+        };
+        (dir, sandbox, cell)
+    }
+
+    /// The pairs `(from, to)` the command binds with `kind`.
+    fn binds(argv: &[String], kind: &str) -> Vec<(String, String)> {
+        argv.windows(3)
+            .filter(|w| w[0] == kind)
+            .map(|w| (w[1].clone(), w[2].clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_sealed_kernel_sees_the_course_crate_but_not_the_lessons_the_home_or_the_network() {
+        let (dir, sandbox, cell) = sandbox();
+        let at = |p: &str| format!("{}/{p}", dir.path().display());
+        let argv = sandbox.wrap(
+            &cell,
+            &[at("kernel/launch"), "evcxr_jupyter".into()],
+            &[("EVCXR_CONFIG_DIR".into(), at("kernel/config"))],
+            &dir.path().join("notebooks"),
+        );
+        let cgroup = "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"";
+        assert_eq!(argv[..4], ["sh", "-c", cgroup, "/sys/fs/cgroup/pids/k1"]);
+        for flag in [
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+        ] {
+            assert!(argv.iter().any(|a| a == flag), "{flag} missing: {argv:?}");
+        }
+        assert!(!argv.iter().any(|a| a.starts_with("--share")), "{argv:?}");
+        let read_only = binds(&argv, "--ro-bind");
+        for part in ["crate", "data", "kernel", "Cargo.toml", "course/Cargo.toml"] {
+            assert!(
+                read_only.contains(&(at(part), at(part))),
+                "{part}: {read_only:?}"
+            );
+        }
+        let writable = binds(&argv, "--bind");
+        let seen = read_only.iter().chain(&writable).map(|(from, _)| from);
+        for from in seen {
+            assert!(!from.starts_with(&at("notebooks")), "{from}");
+            assert_ne!(*from, home().display().to_string());
+        }
+        let run = (
+            at("target/grade-sandbox/kernel-1/run"),
+            RUN_INSIDE.to_string(),
+        );
+        let build = (
+            at("target/grade-sandbox/kernel-1/build"),
+            format!("{SLOTS_INSIDE}/1"),
+        );
+        assert_eq!(writable, [run, build]);
+        let config = argv
+            .windows(3)
+            .find(|w| w[0] == "--setenv" && w[1] == "EVCXR_CONFIG_DIR")
+            .map(|w| w[2].clone());
+        assert_eq!(config, Some(at("kernel/grade")));
+        let relay = at("target/debug/course");
+        let tail = [relay.as_str(), "sandbox-relay", "--dir", RUN_INSIDE, "--"];
+        assert_eq!(argv[argv.len() - 7..argv.len() - 2], tail);
+        assert_eq!(
+            argv[argv.len() - 2..],
+            [at("kernel/launch"), "evcxr_jupyter".into()]
+        );
+    }
 }
