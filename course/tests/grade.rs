@@ -44,6 +44,7 @@ fn answer(code: &str) -> impl Fn(&str) -> String + '_ {
 
 #[test]
 fn every_submission_gets_the_score_it_deserves_and_is_left_untouched() {
+    common::ensure_bubblewrap();
     let source = read(&root().join("notebooks/01-loss.ipynb"));
     let release_dir = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) =
@@ -188,6 +189,7 @@ fn every_submission_gets_the_score_it_deserves_and_is_left_untouched() {
 
 #[test]
 fn shards_split_the_class_and_together_grade_everyone() {
+    common::ensure_bubblewrap();
     let class = tempfile::tempdir().unwrap();
     for i in 0..6 {
         let dir = class.path().join(format!("s{i}"));
@@ -218,7 +220,36 @@ fn shards_split_the_class_and_together_grade_everyone() {
 }
 
 #[test]
+fn every_lessons_own_solution_gets_full_marks_in_the_sandbox() {
+    common::ensure_bubblewrap();
+    let out = tempfile::tempdir().unwrap();
+    let lessons = root().join("notebooks");
+    let (code, stdout, stderr) = course(&[
+        "grade",
+        lessons.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let results: Vec<PathBuf> = std::fs::read_dir(out.path().join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(results.len(), 11, "one result per lesson");
+    for path in results {
+        let r = read(&path);
+        let max = r["max_points"].as_f64().unwrap();
+        assert!(max > 0.0, "{r:#}");
+        assert_eq!(r["points"].as_f64(), Some(max), "{}: {r:#}", path.display());
+        assert!(!r["review"].to_string().contains("refused"), "{r:#}");
+    }
+}
+
+#[test]
 fn every_released_lesson_compiles_and_fails_its_checks_until_answered() {
+    common::ensure_bubblewrap();
     let release_dir = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) =
         course(&["release", "--out", release_dir.path().to_str().unwrap()]);

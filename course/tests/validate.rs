@@ -7,6 +7,7 @@ use common::{course, root};
 
 #[test]
 fn the_lesson_solution_passes_every_visible_check() {
+    common::ensure_bubblewrap();
     let lesson = root().join("notebooks/01-loss.ipynb");
     let (code, stdout, stderr) = course(&["validate", lesson.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -25,6 +26,7 @@ fn the_lesson_solution_passes_every_visible_check() {
 
 #[test]
 fn the_released_stub_fails_and_names_the_unanswered_exercise() {
+    common::ensure_bubblewrap();
     let release = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = course(&["release", "--out", release.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}{stderr}");

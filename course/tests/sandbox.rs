@@ -1,0 +1,133 @@
+//! The sandbox alone, without the screen in front of it: a sealed kernel runs code that the
+//! screen would refuse (processes that detach, a fork bomb, writes outside, a connection to
+//! loopback, reading the lessons), and none of it reaches past the sandbox or outlives it.
+
+mod common;
+
+use common::root;
+use course::exec::{seed, ExecOptions};
+use course::jupyter::sandbox::{Mode, Sandbox, MAX_TASKS};
+use course::jupyter::{Kernel, KernelOptions};
+use course::project::Project;
+use jupyter_protocol::JupyterMessageContent;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn stdout(run: &course::jupyter::Execution) -> String {
+    run.outputs
+        .iter()
+        .filter_map(|o| match o {
+            JupyterMessageContent::StreamContent(s) => Some(s.text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn code_in_a_sealed_kernel_reaches_nothing_outside_and_dies_with_it() {
+    common::setup();
+    let project = Project::locate(Some(&root())).unwrap();
+    let mark = format!("sealed-{}", std::process::id());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let outside = [
+        root().join("crate").join(format!("{mark}-crate")),
+        PathBuf::from(&home).join(format!("{mark}-home")),
+        PathBuf::from(format!("/tmp/{mark}-tmp")),
+    ];
+    let code = format!(
+        r#"use std::process::{{Command, Stdio}};
+let lessons_seen = std::path::Path::new("{root}/notebooks/01-loss.ipynb").exists();
+let detached = Command::new("sh").args(["-c", "setsid sleep 600 {mark} </dev/null >/dev/null 2>&1 &"]).status().is_ok();
+let mut started = 0;
+for _ in 0..3000 {{
+    match Command::new("sleep").args(["600", "{mark}"]).stdout(Stdio::null()).spawn() {{
+        Ok(_) => started += 1,
+        Err(_) => break,
+    }}
+}}
+let writes: Vec<bool> = ["{w0}", "{w1}", "{w2}"].iter().map(|p| std::fs::write(p, "x").is_ok()).collect();
+let connected = std::net::TcpStream::connect("127.0.0.1:{port}").is_ok();
+println!("lessons_seen={{lessons_seen}} detached={{detached}} started={{started}} writes={{writes:?}} connected={{connected}}");"#,
+        root = root().display(),
+        w0 = outside[0].display(),
+        w1 = outside[1].display(),
+        w2 = outside[2].display(),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let printed = runtime.block_on(async {
+        let mut kernel = KernelOptions::named(course::install::KERNEL_NAME);
+        kernel.data_dir = Some(project.jupyter_data());
+        let exec = ExecOptions {
+            kernel: kernel.clone(),
+            timeout: Duration::from_secs(300),
+            dep_timeout: Duration::from_secs(3600),
+            keep_going: true,
+            verbose: false,
+            seal_checks: false,
+        };
+        let sandbox = Sandbox {
+            root: project.root.clone(),
+            scratch: project.grade_scratch(),
+            seed: project.grade_seed(),
+            relay: PathBuf::from(env!("CARGO_BIN_EXE_course")),
+            mode: Mode::Submission,
+        };
+        let logs = tempfile::tempdir().unwrap();
+        seed::ensure(&sandbox, &exec, &logs.path().join("seed.log"))
+            .await
+            .unwrap();
+        kernel.sandbox = Some(sandbox);
+        let log = logs.path().join("kernel.log");
+        let mut k = Kernel::start(&kernel, &project.notebooks(), &log)
+            .await
+            .unwrap();
+        let dep = k
+            .execute(":dep backprop = { path = \"../crate\" }", exec.dep_timeout)
+            .await
+            .unwrap();
+        assert!(dep.kernel_lost.is_none(), "{dep:?}");
+        let run = k.execute(&code, exec.timeout).await.unwrap();
+        k.shutdown().await;
+        stdout(&run)
+    });
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with("lessons_seen="))
+        .unwrap_or_else(|| panic!("the probe printed nothing useful:\n{printed}"));
+    assert!(
+        line.starts_with("lessons_seen=false detached=true "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(" writes=[false, true, true] connected=false"),
+        "{line}"
+    );
+    let started: u32 = line
+        .split("started=")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(started > 0 && started < MAX_TASKS, "{line}");
+
+    std::thread::sleep(Duration::from_secs(1));
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &mark])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "processes outlived the sealed kernel: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+    for path in &outside {
+        assert!(!path.exists(), "{} was written outside", path.display());
+    }
+    assert!(
+        listener.accept().is_err(),
+        "a sealed kernel reached loopback"
+    );
+}
