@@ -46,6 +46,12 @@ pub fn save(path: &Path, text: &str) -> Result<(), ReportError> {
 
 /// Writes every report for `grades` under `out`.
 pub fn write_all(grades: &[Grade], out: &Path) -> Result<(), ReportError> {
+    // results/ exists even when a shard drew no submission, so a merge knows it ran.
+    let results = out.join("results");
+    std::fs::create_dir_all(&results).map_err(|cause| ReportError::Write {
+        path: results.clone(),
+        cause,
+    })?;
     for g in grades {
         let json = serde_json::to_string_pretty(g).map_err(|e| ReportError::Serialise {
             what: "a result",
@@ -244,6 +250,15 @@ mod tests {
             ],
             seconds: 3.0,
         }
+    }
+
+    #[test]
+    fn a_shard_with_no_submission_still_writes_its_results_folder_and_header() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(&[], dir.path()).unwrap();
+        assert!(dir.path().join("results").is_dir());
+        let csv = std::fs::read_to_string(dir.path().join("gradebook.csv")).unwrap();
+        assert_eq!(csv, "student,lesson,points,max_points,submission,error\n");
     }
 
     #[test]
