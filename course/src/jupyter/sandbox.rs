@@ -140,6 +140,9 @@ fn pids_cgroup_root() -> Option<PathBuf> {
 #[derive(Debug)]
 pub struct Cell {
     scratch: PathBuf,
+    /// The run folder, in the temporary folder: a Unix socket's path may not be longer than
+    /// 107 bytes, however deep the course's checkout is.
+    run: PathBuf,
     build: PathBuf,
     mounted: bool,
     cgroup: Option<PathBuf>,
@@ -148,7 +151,7 @@ pub struct Cell {
 impl Cell {
     /// The run folder outside the sandbox (connection file, relay sockets).
     pub fn run_dir(&self) -> PathBuf {
-        self.scratch.join("run")
+        self.run.clone()
     }
 }
 
@@ -158,6 +161,7 @@ impl Drop for Cell {
             let _ = Command::new("umount").arg("-l").arg(&self.build).status();
         }
         let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&self.run);
         if let Some(cgroup) = &self.cgroup {
             // The directory goes once its last process has; a few tries cover the kill's delay.
             for _ in 0..50 {
@@ -184,13 +188,19 @@ impl Sandbox {
             .tempdir_in(&self.scratch)
             .map_err(|e| failed("cannot make a scratch folder", &e))?
             .keep();
+        let run = tempfile::Builder::new()
+            .prefix("backprop-kernel-")
+            .tempdir()
+            .map_err(|e| failed("cannot make a run folder", &e))?
+            .keep();
         let mut cell = Cell {
             build: scratch.join("build"),
             scratch,
+            run,
             mounted: false,
             cgroup: None,
         };
-        for dir in ["run", "build", "upper", "work"] {
+        for dir in ["build", "upper", "work"] {
             std::fs::create_dir_all(cell.scratch.join(dir))
                 .map_err(|e| failed("cannot make the scratch folder", &e))?;
         }
@@ -436,6 +446,7 @@ mod tests {
         };
         let cell = Cell {
             scratch: root.join("target/grade-sandbox/kernel-1"),
+            run: root.join("target/grade-sandbox/kernel-1/run"),
             build: root.join("target/grade-sandbox/kernel-1/build"),
             mounted: false,
             cgroup: Some(PathBuf::from("/sys/fs/cgroup/pids/k1")),
