@@ -175,6 +175,48 @@ fn every_lesson_notebook_passes_with_its_checks_green() {
     }
 }
 
+/// The text a notebook's code cells show (streams, plain text and pictures), cell by cell.
+fn shown(executed: &Path) -> Vec<String> {
+    let nb: Value = serde_json::from_str(&std::fs::read_to_string(executed).unwrap()).unwrap();
+    nb["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["cell_type"] == "code")
+        .map(|c| c["outputs"].to_string())
+        .collect()
+}
+
+#[test]
+fn a_lesson_on_a_kernel_warm_from_other_lessons_shows_what_it_shows_on_a_fresh_one() {
+    let _lock = kernel_lock();
+    let lesson = |n: &str| root().join("notebooks").join(n);
+    let (first, after) = (lesson("01-loss.ipynb"), lesson("03-single-unit.ipynb"));
+    let warm = course_run(&[&after, &first, &after], &[]);
+    assert_eq!(warm.code, 0, "{}", warm.stdout);
+    let fresh = course_run(&[&first, &after], &["--fresh"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stdout);
+    let reused: Vec<&Value> = warm.report["notebooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|nb| &nb["reused"])
+        .collect();
+    assert_eq!(
+        reused,
+        [&Value::Bool(false), &Value::Bool(true), &Value::Bool(true)]
+    );
+    let fresh_reused = fresh.report["notebooks"][1]["reused"].clone();
+    assert_eq!(fresh_reused, Value::Bool(false));
+    // Lesson 1 after lesson 3, and lesson 3 after lessons 3 and 1, show exactly what each
+    // shows alone on a fresh kernel.
+    let copy = |run: &Run, i: usize| {
+        PathBuf::from(run.report["notebooks"][i]["executed"].as_str().unwrap())
+    };
+    assert_eq!(shown(&copy(&warm, 1)), shown(&copy(&fresh, 0)));
+    assert_eq!(shown(&copy(&warm, 2)), shown(&copy(&fresh, 1)));
+}
+
 #[test]
 fn a_failing_check_fails_the_run_and_names_the_cell_and_the_values() {
     let _lock = kernel_lock();

@@ -4,7 +4,7 @@
 use super::{exec_options, exit_code};
 use anyhow::bail;
 use course::exec::stats::{executed_cell_times, CellTimes};
-use course::exec::{run_notebook, unique_keys, NotebookReport, OutputDir};
+use course::exec::{run_notebook, unique_keys, warm, NotebookReport, OutputDir};
 use course::install;
 use course::project::Project;
 use serde::Serialize;
@@ -35,6 +35,10 @@ pub struct Args {
     /// Print a line per cell as it finishes.
     #[arg(short, long)]
     verbose: bool,
+    /// Start a fresh kernel for every notebook, instead of clearing a warm one that ran an
+    /// earlier notebook of the same kind.
+    #[arg(long)]
+    fresh: bool,
 }
 
 /// Runs each notebook on a fresh kernel, prints the summary and writes `report.json`; exit 1
@@ -53,17 +57,31 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     opts.verbose = args.verbose;
     let started = Instant::now();
     let runtime = tokio::runtime::Runtime::new()?;
-    let mut reports = Vec::new();
-    for (path, key) in notebooks.iter().zip(unique_keys(&notebooks)) {
-        eprintln!("▶ {}", path.display());
-        let report = runtime.block_on(run_notebook(path, &out, &key, &opts));
+    let keys = unique_keys(&notebooks);
+    let say = |report: &NotebookReport| {
         eprintln!(
-            "  {} in {:.1} s",
+            "▶ {}: {} in {:.1} s{}",
+            report.path.display(),
             if report.passed() { "passed" } else { "FAILED" },
-            report.seconds
-        );
-        reports.push(report);
-    }
+            report.seconds,
+            if report.kernel.reused {
+                " (warm kernel)"
+            } else {
+                ""
+            }
+        )
+    };
+    let reports = if args.fresh {
+        let mut reports = Vec::new();
+        for (path, key) in notebooks.iter().zip(&keys) {
+            let report = runtime.block_on(run_notebook(path, &out, key, &opts));
+            say(&report);
+            reports.push(report);
+        }
+        reports
+    } else {
+        runtime.block_on(warm::run_notebooks(&notebooks, &keys, &out, &opts, say))
+    };
     let seconds = started.elapsed().as_secs_f64();
     write_json(&reports, seconds, &out.0.join("report.json"))?;
     println!("{}", render(&reports));

@@ -8,6 +8,7 @@ pub mod outcome;
 pub mod seal;
 pub mod seed;
 pub mod stats;
+pub mod warm;
 
 use crate::jupyter::{Kernel, KernelError, KernelOptions, MemoryUse};
 use crate::notebook::{self, nbgrader, NotebookError};
@@ -98,6 +99,9 @@ pub struct KernelStats {
     pub first_result: Option<f64>,
     /// The kernel's memory after the last cell.
     pub memory: Option<MemoryUse>,
+    /// The kernel had run an earlier notebook and was cleared for this one (`course run`'s
+    /// warm kernels); `startup` is then the time the clearing and its checks took.
+    pub reused: bool,
 }
 
 /// The verdict on one cell, with where it sits.
@@ -246,7 +250,24 @@ pub async fn execute(
     let mut stats = KernelStats::default();
     let mut kernel = Kernel::start(&opts.kernel, cwd, log).await?;
     stats.startup = Some(started.elapsed().as_secs_f64());
+    let ran = run_cells(&mut kernel, nb, opts, cells, started, &mut stats).await;
+    stats.memory = kernel.memory();
+    kernel.shutdown().await;
+    ran.map(|()| stats)
+}
+
+/// Runs a notebook's code cells in order on `kernel`, writing each cell's outputs into `nb`
+/// and its verdict into `cells`; `started` is when the notebook asked for its kernel.
+async fn run_cells(
+    kernel: &mut Kernel,
+    nb: &mut v4::Notebook,
+    opts: &ExecOptions,
+    cells: &mut Vec<CellReport>,
+    started: Instant,
+    stats: &mut KernelStats,
+) -> Result<(), KernelError> {
     let mut stop: Option<String> = None;
+    let mut executed = 0;
     let total = nb.cells.len();
     for (i, cell) in nb.cells.iter_mut().enumerate() {
         let Some(code) = notebook::source(cell) else {
@@ -273,8 +294,7 @@ pub async fn execute(
             Some(n) => seal::seal(&code, n),
             None => code.clone(),
         };
-        let (run, mut outcome, attempts) =
-            execute_cell(&mut kernel, &sent, opts, i + 1, total).await?;
+        let (run, mut outcome, attempts) = execute_cell(kernel, &sent, opts, i + 1, total).await?;
         if let Some(n) = &nonce {
             if outcome.status.passed() && !seal::finished(&run, n) {
                 outcome.status = Status::Panic;
@@ -294,7 +314,10 @@ pub async fn execute(
                 crate::jupyter::OUTPUT_LIMIT / 1024
             )));
         }
-        notebook::set_outputs(cell, outputs, run.execution_count);
+        // Cells are numbered in the order they ran in this notebook, from 1, whatever the
+        // kernel ran before it (a warm kernel's own count goes on from the last notebook).
+        executed += 1;
+        notebook::set_outputs(cell, outputs, Some(executed));
         if outcome.status == Status::KernelLost {
             stop = Some(format!("the kernel was lost in cell {}", i + 1));
         } else if !outcome.status.passed() && !opts.keep_going {
@@ -312,9 +335,7 @@ pub async fn execute(
             outcome,
         });
     }
-    stats.memory = kernel.memory();
-    kernel.shutdown().await;
-    Ok(stats)
+    Ok(())
 }
 
 /// Runs one cell (again, when evcxr's build failed without a compiler error) and judges it.

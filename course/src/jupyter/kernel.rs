@@ -111,6 +111,8 @@ pub struct Kernel {
     events: UnboundedReceiver<Event>,
     log: PathBuf,
     group: Option<u32>,
+    /// The evcxr configuration folder its kernelspec names (`EVCXR_CONFIG_DIR`), if any.
+    config_dir: Option<PathBuf>,
     _runtime: tempfile::TempDir,
     /// The kernel's sandbox on disk, removed after its processes (declared last: dropped
     /// after the kernel is killed).
@@ -297,7 +299,9 @@ impl Kernel {
             .map_err(|e| failed("cannot open its log", &e))?;
         match &cell {
             Some(cell) => command.current_dir(cell.run_dir()),
-            None => command.envs(env).current_dir(cwd),
+            None => command
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .current_dir(cwd),
         };
         let mut child = command
             .spawn()
@@ -354,6 +358,10 @@ impl Kernel {
             control,
             events,
             log: log.to_path_buf(),
+            config_dir: env
+                .iter()
+                .find(|(k, _)| k == "EVCXR_CONFIG_DIR")
+                .map(|(_, v)| PathBuf::from(v)),
             _runtime: runtime,
             _cell: cell,
         };
@@ -417,6 +425,12 @@ impl Kernel {
             Ok(None) => None,
             Err(e) => Some(format!("cannot query the process: {e}")),
         }
+    }
+
+    /// The prelude evcxr ran when this kernel started (`prelude.rs` in its configuration
+    /// folder), if it has one.
+    pub fn prelude(&self) -> Option<String> {
+        std::fs::read_to_string(self.config_dir.as_ref()?.join("prelude.rs")).ok()
     }
 
     /// The last lines of the kernel's own log, for error messages.

@@ -95,14 +95,19 @@ pub fn set_source(cell: &mut Cell, text: &str) {
     }
 }
 
-/// Replaces a code cell's outputs and execution count.
-pub fn set_outputs(cell: &mut Cell, new_outputs: Vec<Output>, count: Option<usize>) {
+/// Replaces a code cell's outputs and execution count (its result takes the same count).
+pub fn set_outputs(cell: &mut Cell, mut new_outputs: Vec<Output>, count: Option<usize>) {
     if let Cell::Code {
         outputs,
         execution_count,
         ..
     } = cell
     {
+        for output in &mut new_outputs {
+            if let (Output::ExecuteResult(result), Some(n)) = (output, count) {
+                result.execution_count = jupyter_protocol::ExecutionCount(n);
+            }
+        }
         *outputs = new_outputs;
         *execution_count = count.and_then(|c| i32::try_from(c).ok());
     }

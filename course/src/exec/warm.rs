@@ -1,0 +1,270 @@
+//! Warm kernels: `course run` pays evcxr's start-up once per kind of notebook, not once per
+//! notebook.
+//!
+//! A fresh kernel spends seconds loading rust-analyzer's view of the crate graph, building the
+//! `:dep` cell and typing its first variable; evcxr's `:clear` keeps all of that warm while it
+//! throws away the notebook's state (variables, items, `use`s and loaded crates alike: it
+//! replaces its whole state) and restarts the process that runs the code. So a kernel that
+//! finished a notebook cleanly is cleared, given the course prelude again (its panic hook
+//! died with the old process), checked, and handed the next notebook that lives in the same
+//! folder and loads the same crates (one warm kernel per such kind, so lessons with and
+//! without polars do not flip each other's build). A kernel that timed out, was lost or fails
+//! a check after clearing is shut down, and the next notebook gets a fresh one.
+
+use super::outcome::{judge, PANIC_MIME};
+use super::{notebook_folder, run_cells, ExecError, KernelStats, NotebookReport, OutputDir};
+use super::{ExecOptions, Status};
+use crate::jupyter::Kernel;
+use crate::notebook;
+use jupyter_protocol::JupyterMessageContent;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A kernel kept for the next notebook of its kind.
+struct Warm {
+    kernel: Kernel,
+    folder: PathBuf,
+    deps: Vec<String>,
+}
+
+/// How long clearing a kernel and checking it may take.
+const RESET_LIMIT: Duration = Duration::from_secs(120);
+
+/// The cell that checks a cleared kernel: the course panic hook answers a panic, and the
+/// code runs in the notebook's folder; it leaves nothing behind.
+const PROBE: &str = "{\n    let _ = ::std::panic::catch_unwind(|| ::std::panic::panic_any(::std::string::String::from(\"backprop-warm-probe\")));\n    ::std::println!(\"backprop-warm-cwd={}\", ::std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default());\n};";
+
+/// The `:dep` lines of a notebook: notebooks with the same ones can share a warm kernel.
+pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
+    nb.cells
+        .iter()
+        .filter_map(notebook::source)
+        .flat_map(|code| {
+            code.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with(":dep "))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Runs the notebooks in order, reusing warm kernels (see the module's notes); calls
+/// `on_done` after each and returns their reports in order.
+pub async fn run_notebooks(
+    notebooks: &[PathBuf],
+    keys: &[String],
+    out: &OutputDir,
+    opts: &ExecOptions,
+    mut on_done: impl FnMut(&NotebookReport),
+) -> Vec<NotebookReport> {
+    let mut pool: Vec<Warm> = Vec::new();
+    let mut reports = Vec::new();
+    for (path, key) in notebooks.iter().zip(keys) {
+        let started = Instant::now();
+        let mut report = NotebookReport {
+            path: path.clone(),
+            executed: None,
+            error: None,
+            cells: Vec::new(),
+            seconds: 0.0,
+            kernel: KernelStats::default(),
+        };
+        match run_one(path, key, out, opts, &mut pool, &mut report).await {
+            Ok(()) => report.executed = Some(out.executed(key)),
+            Err(e) => report.error = Some(e.to_string()),
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        on_done(&report);
+        reports.push(report);
+    }
+    for warm in pool {
+        warm.kernel.shutdown().await;
+    }
+    reports
+}
+
+async fn run_one(
+    path: &Path,
+    key: &str,
+    out: &OutputDir,
+    opts: &ExecOptions,
+    pool: &mut Vec<Warm>,
+    report: &mut NotebookReport,
+) -> Result<(), ExecError> {
+    let started = Instant::now();
+    let mut nb = notebook::load(path)?;
+    let folder = notebook_folder(path)?;
+    let deps = dep_lines(&nb);
+    let kept = pool
+        .iter()
+        .position(|w| w.folder == folder && w.deps == deps)
+        .map(|i| pool.swap_remove(i));
+    let (mut kernel, reused) = match kept {
+        Some(mut warm) => match reset(&mut warm.kernel, &folder).await {
+            Ok(()) => (warm.kernel, true),
+            Err(why) => {
+                if opts.verbose {
+                    eprintln!("  a warm kernel failed its check after clearing ({why}); starting a fresh one");
+                }
+                warm.kernel.shutdown().await;
+                (
+                    Kernel::start(&opts.kernel, &folder, &out.log(key)).await?,
+                    false,
+                )
+            }
+        },
+        None => (
+            Kernel::start(&opts.kernel, &folder, &out.log(key)).await?,
+            false,
+        ),
+    };
+    let mut stats = KernelStats {
+        startup: Some(started.elapsed().as_secs_f64()),
+        reused,
+        ..KernelStats::default()
+    };
+    let ran = run_cells(
+        &mut kernel,
+        &mut nb,
+        opts,
+        &mut report.cells,
+        started,
+        &mut stats,
+    )
+    .await;
+    stats.memory = kernel.memory();
+    report.kernel = stats;
+    let troubled = report
+        .cells
+        .iter()
+        .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
+    if ran.is_ok() && !troubled {
+        pool.push(Warm {
+            kernel,
+            folder,
+            deps,
+        });
+    } else {
+        kernel.shutdown().await;
+    }
+    notebook::save(&nb, &out.executed(key))?;
+    ran.map_err(ExecError::from)
+}
+
+/// Clears a kernel for the next notebook and checks it: the clear and the prelude succeed,
+/// the course panic hook answers a panic (when the prelude sets one), the code runs in
+/// `folder`, and no variable is left.
+async fn reset(kernel: &mut Kernel, folder: &Path) -> Result<(), String> {
+    let step = |what: &'static str, run: &crate::jupyter::Execution| -> Result<(), String> {
+        let outcome = judge(run, RESET_LIMIT.as_secs());
+        if outcome.status.passed() {
+            Ok(())
+        } else {
+            Err(format!("{what}: {}", outcome.message))
+        }
+    };
+    let failed = |e: crate::jupyter::KernelError| e.to_string();
+    step(
+        ":clear",
+        &kernel
+            .execute(":clear", RESET_LIMIT)
+            .await
+            .map_err(failed)?,
+    )?;
+    let prelude = kernel.prelude();
+    if let Some(code) = &prelude {
+        step(
+            "the prelude",
+            &kernel.execute(code, RESET_LIMIT).await.map_err(failed)?,
+        )?;
+    }
+    let probe = kernel.execute(PROBE, RESET_LIMIT).await.map_err(failed)?;
+    let hooked = prelude.as_deref().is_some_and(|p| p.contains(PANIC_MIME));
+    if hooked && !has_mime(&probe, PANIC_MIME) {
+        return Err("the course panic hook did not answer a panic".into());
+    }
+    let cwd = format!("backprop-warm-cwd={}", folder.display());
+    if !stream(&probe).lines().any(|l| l == cwd) {
+        return Err(format!("the code does not run in {}", folder.display()));
+    }
+    let vars = kernel.execute(":vars", RESET_LIMIT).await.map_err(failed)?;
+    let left = plain_text(&vars);
+    if !left.trim().is_empty() {
+        return Err(format!("variables left after clearing: {}", left.trim()));
+    }
+    Ok(())
+}
+
+fn stream(run: &crate::jupyter::Execution) -> String {
+    run.outputs
+        .iter()
+        .filter_map(|o| match o {
+            JupyterMessageContent::StreamContent(s) => Some(s.text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn has_mime(run: &crate::jupyter::Execution, mime: &str) -> bool {
+    run.outputs.iter().any(|o| match o {
+        JupyterMessageContent::DisplayData(d) => media_has(&d.data, mime),
+        JupyterMessageContent::ExecuteResult(r) => media_has(&r.data, mime),
+        _ => false,
+    })
+}
+
+fn media_has(media: &jupyter_protocol::Media, mime: &str) -> bool {
+    serde_json::to_value(media).is_ok_and(|v| v.get(mime).is_some())
+}
+
+/// The `text/plain` of a cell's result (what `:vars` answers with).
+fn plain_text(run: &crate::jupyter::Execution) -> String {
+    run.outputs
+        .iter()
+        .filter_map(|o| match o {
+            JupyterMessageContent::ExecuteResult(r) => serde_json::to_value(&r.data).ok(),
+            JupyterMessageContent::DisplayData(d) => serde_json::to_value(&d.data).ok(),
+            _ => None,
+        })
+        .filter_map(|v| {
+            v.get("text/plain")
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notebooks_that_load_the_same_crates_share_a_kind() {
+        let nb = |cells: &[&str]| {
+            let cells: Vec<serde_json::Value> = cells
+                .iter()
+                .map(|src| serde_json::json!({"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": src}))
+                .collect();
+            let text = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).to_string();
+            notebook::parse(&text).unwrap()
+        };
+        let plain = nb(&[
+            ":dep backprop = { path = \"../crate\" }\nuse backprop::prelude::*;",
+            "let x = 1;",
+        ]);
+        let data = nb(&[
+            "  :dep backprop = { path = \"../crate\", features = [\"data\"] }",
+            "// :dep in a comment",
+        ]);
+        assert_eq!(
+            dep_lines(&plain),
+            [":dep backprop = { path = \"../crate\" }"]
+        );
+        assert_eq!(
+            dep_lines(&data),
+            [":dep backprop = { path = \"../crate\", features = [\"data\"] }"]
+        );
+        assert_ne!(dep_lines(&plain), dep_lines(&data));
+    }
+}
