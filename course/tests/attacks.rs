@@ -10,7 +10,6 @@ use common::{course, root};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 const SSE_OK: &str = "let my_sse: f64 = (&y - &y_hat).mapv(|e| e * e).sum();\nmy_sse";
 const SSE_WRONG: &str = "let my_sse: f64 = 1.0;";
@@ -295,16 +294,7 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
         assert!(!path.exists(), "{} was written", path.display());
     }
     // Nothing outlived its kernel; nothing reached the loopback listener.
-    std::thread::sleep(Duration::from_secs(1));
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", &mark])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
-        "processes outlived grading: {}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    common::assert_no_process_left(&mark);
     assert_eq!(net.accepted.load(std::sync::atomic::Ordering::SeqCst), 0);
 
     // Reports carry a student's text only as text.

@@ -113,16 +113,7 @@ println!("lessons_seen={{lessons_seen}} detached={{detached}} started={{started}
         .unwrap();
     assert!(started > 0 && started < MAX_TASKS, "{line}");
 
-    std::thread::sleep(Duration::from_secs(1));
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", &mark])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
-        "processes outlived the sealed kernel: {}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    common::assert_no_process_left(&mark);
     for path in &outside {
         assert!(!path.exists(), "{} was written outside", path.display());
     }

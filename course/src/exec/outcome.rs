@@ -101,7 +101,8 @@ pub fn judge(run: &Execution, limit_secs: u64) -> Outcome {
     }
 }
 
-fn stream_text(outputs: &[JupyterMessageContent], which: Stream) -> String {
+/// The text a cell wrote to one stream.
+pub(crate) fn stream_text(outputs: &[JupyterMessageContent], which: Stream) -> String {
     outputs
         .iter()
         .filter_map(|o| match o {
@@ -116,7 +117,7 @@ fn stream_text(outputs: &[JupyterMessageContent], which: Stream) -> String {
 }
 
 /// The message of a panic reported by the course kernel's hook.
-fn hook_panic(outputs: &[JupyterMessageContent]) -> Option<String> {
+pub(crate) fn hook_panic(outputs: &[JupyterMessageContent]) -> Option<String> {
     outputs.iter().find_map(|o| {
         let media = match o {
             JupyterMessageContent::DisplayData(d) => &d.data,

@@ -7,8 +7,9 @@
 //! afresh for every run of every cell and sent only inside that cell's code. It is printed
 //! only if every statement before it finished, and no earlier cell can know it.
 
+use super::outcome::stream_text;
 use crate::jupyter::Execution;
-use jupyter_protocol::{JupyterMessageContent, Stdio};
+use jupyter_protocol::Stdio;
 
 /// The start of the line a sealed cell prints when it ran to its end.
 const MARK: &str = "backprop-check-finished";
@@ -28,23 +29,15 @@ pub fn seal(code: &str, nonce: &str) -> String {
 /// Whether the cell's own standard output holds its mark on a line of its own.
 pub fn finished(run: &Execution, nonce: &str) -> bool {
     let line = format!("{MARK} {nonce}");
-    let stdout: String = run
-        .outputs
-        .iter()
-        .filter_map(|o| match o {
-            JupyterMessageContent::StreamContent(s) if matches!(s.name, Stdio::Stdout) => {
-                Some(s.text.as_str())
-            }
-            _ => None,
-        })
-        .collect();
-    stdout.lines().any(|l| l == line)
+    stream_text(&run.outputs, Stdio::Stdout)
+        .lines()
+        .any(|l| l == line)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jupyter_protocol::StreamContent;
+    use jupyter_protocol::{JupyterMessageContent, StreamContent};
 
     fn printed(text: &str) -> Execution {
         Execution {

@@ -7,7 +7,7 @@
 //! the toolchain changes. The first build compiles every dependency (polars included:
 //! minutes on 2 cores); later grading runs reuse it.
 
-use super::{cache, ExecOptions};
+use super::ExecOptions;
 use crate::jupyter::sandbox::{Mode, Sandbox};
 use crate::jupyter::{Kernel, KernelError};
 use std::hash::{Hash, Hasher};
@@ -94,17 +94,14 @@ async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<()
     });
     let cwd = sandbox.root.join("notebooks");
     let mut kernel = Kernel::start(&kernel_opts, &cwd, log).await?;
-    for code in WARM_UP {
-        let turn = if super::is_dep_cell(code) {
-            cache::turn().await
-        } else {
-            None
-        };
-        let run = kernel
-            .execute(code, opts.dep_timeout.max(Duration::from_secs(1800)))
-            .await?;
-        drop(turn);
-        let outcome = super::outcome::judge(&run, opts.dep_timeout.as_secs());
+    // The first build compiles every dependency: it gets at least half an hour.
+    let opts = ExecOptions {
+        dep_timeout: opts.dep_timeout.max(Duration::from_secs(1800)),
+        ..opts.clone()
+    };
+    for (i, code) in WARM_UP.iter().enumerate() {
+        let (_, outcome, _) =
+            super::execute_cell(&mut kernel, code, &opts, i + 1, WARM_UP.len()).await?;
         if !outcome.status.passed() {
             kernel.shutdown().await;
             return Err(SeedError::Cell {

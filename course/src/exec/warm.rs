@@ -11,12 +11,12 @@
 //! without polars do not flip each other's build). A kernel that timed out, was lost or fails
 //! a check after clearing is shut down, and the next notebook gets a fresh one.
 
-use super::outcome::{judge, PANIC_MIME};
+use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
 use super::{notebook_folder, run_cells, ExecError, KernelStats, NotebookReport, OutputDir};
 use super::{ExecOptions, Status};
 use crate::jupyter::Kernel;
 use crate::notebook;
-use jupyter_protocol::JupyterMessageContent;
+use jupyter_protocol::{JupyterMessageContent, Stdio};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -181,11 +181,14 @@ async fn reset(kernel: &mut Kernel, folder: &Path) -> Result<(), String> {
     }
     let probe = kernel.execute(PROBE, RESET_LIMIT).await.map_err(failed)?;
     let hooked = prelude.as_deref().is_some_and(|p| p.contains(PANIC_MIME));
-    if hooked && !has_mime(&probe, PANIC_MIME) {
+    if hooked && hook_panic(&probe.outputs).as_deref() != Some("backprop-warm-probe") {
         return Err("the course panic hook did not answer a panic".into());
     }
     let cwd = format!("backprop-warm-cwd={}", folder.display());
-    if !stream(&probe).lines().any(|l| l == cwd) {
+    if !stream_text(&probe.outputs, Stdio::Stdout)
+        .lines()
+        .any(|l| l == cwd)
+    {
         return Err(format!("the code does not run in {}", folder.display()));
     }
     let vars = kernel.execute(":vars", RESET_LIMIT).await.map_err(failed)?;
@@ -194,28 +197,6 @@ async fn reset(kernel: &mut Kernel, folder: &Path) -> Result<(), String> {
         return Err(format!("variables left after clearing: {}", left.trim()));
     }
     Ok(())
-}
-
-fn stream(run: &crate::jupyter::Execution) -> String {
-    run.outputs
-        .iter()
-        .filter_map(|o| match o {
-            JupyterMessageContent::StreamContent(s) => Some(s.text.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn has_mime(run: &crate::jupyter::Execution, mime: &str) -> bool {
-    run.outputs.iter().any(|o| match o {
-        JupyterMessageContent::DisplayData(d) => media_has(&d.data, mime),
-        JupyterMessageContent::ExecuteResult(r) => media_has(&r.data, mime),
-        _ => false,
-    })
-}
-
-fn media_has(media: &jupyter_protocol::Media, mime: &str) -> bool {
-    serde_json::to_value(media).is_ok_and(|v| v.get(mime).is_some())
 }
 
 /// The `text/plain` of a cell's result (what `:vars` answers with).

@@ -454,7 +454,7 @@ async fn grade_into(grade: &mut Grade, path: &Path, lessons: &[Lesson], opts: &G
     grade.review = screen_students_cells(lesson, &mut nb);
     let key = grade.key();
     let out = OutputDir(opts.out.join("executed"));
-    let log = opts.out.join("logs").join(format!("{key}.kernel.log"));
+    let log = OutputDir(opts.out.clone()).log(&key);
     let mut reports = Vec::new();
     let result = exec::execute(&mut nb, &lesson.folder, &log, &opts.exec, &mut reports).await;
     if let Err(e) = &result {

@@ -186,3 +186,15 @@ pub fn start_lab(envs: &[(&str, &std::path::Path)]) -> Lab {
     lab.said = seen.join("\n");
     lab
 }
+
+/// Asserts that no process on this machine has `mark` in its command line, a second after
+/// what started them ended.
+pub fn assert_no_process_left(mark: &str) {
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let left = Command::new("pgrep").args(["-f", mark]).output().unwrap();
+    let left = String::from_utf8_lossy(&left.stdout);
+    assert!(
+        left.trim().is_empty(),
+        "processes outlived their kernel: {left}"
+    );
+}
