@@ -4,7 +4,7 @@
 use super::{exec_options, exit_code};
 use anyhow::bail;
 use course::exec::stats::{executed_cell_times, CellTimes};
-use course::exec::{run_notebook, unique_keys, warm, NotebookReport, OutputDir};
+use course::exec::{unique_keys, warm, NotebookReport, OutputDir};
 use course::install;
 use course::project::Project;
 use serde::Serialize;
@@ -71,17 +71,10 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
             }
         )
     };
-    let reports = if args.fresh {
-        let mut reports = Vec::new();
-        for (path, key) in notebooks.iter().zip(&keys) {
-            let report = runtime.block_on(run_notebook(path, &out, key, &opts));
-            say(&report);
-            reports.push(report);
-        }
-        reports
-    } else {
-        runtime.block_on(warm::run_notebooks(&notebooks, &keys, &out, &opts, say))
-    };
+    let reuse = !args.fresh;
+    let reports = runtime.block_on(warm::run_notebooks(
+        &notebooks, &keys, &out, &opts, reuse, say,
+    ));
     let seconds = started.elapsed().as_secs_f64();
     write_json(&reports, seconds, &out.0.join("report.json"))?;
     println!("{}", render(&reports));

@@ -49,13 +49,15 @@ pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
         .collect()
 }
 
-/// Runs the notebooks in order, reusing warm kernels (see the module's notes); calls
-/// `on_done` after each and returns their reports in order.
+/// Runs the notebooks in order, reusing warm kernels when `reuse` (see the module's notes;
+/// otherwise each gets a fresh kernel); calls `on_done` after each and returns their reports
+/// in order.
 pub async fn run_notebooks(
     notebooks: &[PathBuf],
     keys: &[String],
     out: &OutputDir,
     opts: &ExecOptions,
+    reuse: bool,
     mut on_done: impl FnMut(&NotebookReport),
 ) -> Vec<NotebookReport> {
     let mut pool: Vec<Warm> = Vec::new();
@@ -70,7 +72,7 @@ pub async fn run_notebooks(
             seconds: 0.0,
             kernel: KernelStats::default(),
         };
-        match run_one(path, key, out, opts, &mut pool, &mut report).await {
+        match run_one(path, key, out, opts, &mut pool, reuse, &mut report).await {
             Ok(()) => report.executed = Some(out.executed(key)),
             Err(e) => report.error = Some(e.to_string()),
         }
@@ -90,6 +92,7 @@ async fn run_one(
     out: &OutputDir,
     opts: &ExecOptions,
     pool: &mut Vec<Warm>,
+    reuse: bool,
     report: &mut NotebookReport,
 ) -> Result<(), ExecError> {
     let started = Instant::now();
@@ -139,7 +142,7 @@ async fn run_one(
         .cells
         .iter()
         .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
-    if ran.is_ok() && !troubled {
+    if reuse && ran.is_ok() && !troubled {
         pool.push(Warm {
             kernel,
             folder,
