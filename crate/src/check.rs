@@ -99,7 +99,8 @@ impl<D: Dimension> Checkable for Array<f64, D> {
     }
 
     fn show(&self) -> String {
-        format!("{self:.8}")
+        // + 0.0 turns −0 into 0, so an entry that is exactly zero never shows as -0.00000000.
+        format!("{:.8}", self.mapv(|v| v + 0.0))
     }
 }
 
@@ -135,6 +136,58 @@ pub fn check_within<T: Checkable + ?Sized>(
             failure(name, &actual.show(), &expected.show(), &why, hint)
         ),
     }
+}
+
+/// A likely slip in an exercise: what it is, told to the learner, and the answer it gives on
+/// the inputs being checked.
+#[derive(Debug, Clone)]
+pub struct Slip<T> {
+    /// The hint that names the slip and says what to do instead.
+    pub hint: String,
+    /// The answer a learner who made the slip gets.
+    pub gives: T,
+}
+
+impl<T> Slip<T> {
+    /// A slip that gives `gives`, named by `hint`.
+    pub fn new(hint: impl Into<String>, gives: T) -> Slip<T> {
+        Slip {
+            hint: hint.into(),
+            gives,
+        }
+    }
+}
+
+/// [`check`] that knows the exercise's likely slips: a wrong answer that one of `slips` gives
+/// fails with that slip's hint in place of `hint`; any other wrong answer fails as [`check`]
+/// does. Choose the inputs so that every slip changes the answer.
+///
+/// ```
+/// use backprop::prelude::*;
+/// let slips = [Slip::new("η is missing: the step is η times the gradient", 4.0)];
+/// check_slips("Δw", &0.4, &0.4, &slips, "Δw = η · gradient");
+/// let wrong = std::panic::catch_unwind(|| check_slips("Δw", &4.0, &0.4, &slips, ""));
+/// assert!(wrong.is_err());
+/// ```
+pub fn check_slips<T: Checkable>(
+    name: &str,
+    actual: &T,
+    expected: &T,
+    slips: &[Slip<T>],
+    hint: &str,
+) {
+    let Some(why) = actual.mismatch(expected, TOLERANCE) else {
+        println!("{PASSED} {name} = {}", actual.show());
+        return;
+    };
+    let slip = slips
+        .iter()
+        .find(|slip| actual.mismatch(&slip.gives, TOLERANCE).is_none());
+    let hint = slip.map_or(hint, |slip| slip.hint.as_str());
+    panic!(
+        "{}",
+        failure(name, &actual.show(), &expected.show(), &why, hint)
+    );
 }
 
 /// Checks a condition that has no single right number; prints `✓ name` or panics with `✗`.
@@ -233,6 +286,49 @@ mod tests {
         assert_eq!(0.024999999999999998.show(), "0.025");
         assert_eq!(1.77005547e-4.show(), "0.000177005547");
         assert_eq!(f64::NAN.show(), "NaN");
+    }
+
+    #[test]
+    fn a_wrong_answer_that_a_listed_slip_gives_fails_with_that_slips_hint() {
+        let slips = [
+            Slip::new("η is missing", array![1.0, 2.0]),
+            Slip::new("the sign is flipped", array![-0.1, -0.2]),
+        ];
+        check_slips(
+            "Δw",
+            &array![0.1, 0.2],
+            &array![0.1, 0.2],
+            &slips,
+            "Δw = η·g",
+        );
+        let missing_eta = message(|| {
+            check_slips(
+                "Δw",
+                &array![1.0, 2.0],
+                &array![0.1, 0.2],
+                &slips,
+                "Δw = η·g",
+            )
+        });
+        assert!(
+            missing_eta.ends_with("\n  Hint: η is missing"),
+            "{missing_eta}"
+        );
+        let other = message(|| {
+            check_slips(
+                "Δw",
+                &array![0.3, 0.2],
+                &array![0.1, 0.2],
+                &slips,
+                "Δw = η·g",
+            )
+        });
+        assert!(other.ends_with("\n  Hint: Δw = η·g"), "{other}");
+    }
+
+    #[test]
+    fn a_zero_entry_never_shows_a_minus_sign() {
+        assert_eq!(array![-0.0, 0.5].show(), "[0.00000000, 0.50000000]");
     }
 
     #[test]

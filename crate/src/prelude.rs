@@ -1,7 +1,7 @@
 //! Everything a notebook needs, in one import: `use backprop::prelude::*;`.
 
 pub use crate::activation::{relu, relu_prime, sigmoid, sigmoid_prime, Activation, Elementwise};
-pub use crate::check::{check, check_err, check_that, check_within, Checkable};
+pub use crate::check::{check, check_err, check_slips, check_that, check_within, Checkable, Slip};
 #[cfg(feature = "data")]
 pub use crate::data::{column, prepare, read_admissions, Prepared};
 pub use crate::error::Error;
