@@ -8,6 +8,7 @@
 //! | [`mlp`] | 5. The forward pass, 6. Backpropagation |
 //! | [`gradcheck`] | 6. Backpropagation |
 //! | [`graph`] | 10. The computational graph |
+//! | [`exercise`] | 8. ReLU networks (an exercise check that names the slip behind a wrong answer) |
 //! | [`random`], [`summation`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
 //! Notebooks import everything with `use backprop::prelude::*;`.
@@ -17,6 +18,7 @@ pub mod check;
 #[cfg(feature = "data")]
 pub mod data;
 pub mod error;
+pub mod exercise;
 pub mod gradcheck;
 pub mod graph;
 pub mod loss;

@@ -5,6 +5,7 @@ pub use crate::check::{check, check_err, check_slips, check_that, check_within, 
 #[cfg(feature = "data")]
 pub use crate::data::{column, prepare, read_admissions, Prepared};
 pub use crate::error::Error;
+pub use crate::exercise::check_relu_hidden_step;
 pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, GradCheck};
 pub use crate::graph::{Graph, NodeId, Op};
 pub use crate::loss::{cross_entropy, half_mse, half_sse, mse, sse, Loss};
