@@ -117,7 +117,8 @@ fn evcxr_plan(installed: Option<&str>, program_exists: bool) -> EvcxrPlan {
     }
 }
 
-fn ensure_evcxr(say: &dyn Fn(String)) -> Result<PathBuf, InstallError> {
+/// Installs evcxr_jupyter (pinned) unless it is there; returns its path.
+pub fn ensure_evcxr(say: &dyn Fn(String)) -> Result<PathBuf, InstallError> {
     let bin = cargo_home()
         .ok_or(InstallError::NoCargoHome)?
         .join("bin")

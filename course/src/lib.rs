@@ -15,3 +15,4 @@ pub mod jupyter;
 pub mod notebook;
 pub mod project;
 pub mod python;
+pub mod system;

@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install evcxr_jupyter (pinned) and the course kernel if they are missing.
-    Setup,
+    Setup(commands::setup::Args),
     /// Execute notebooks on the course kernel; exit 1 if any cell fails.
     Run(commands::run::Args),
     /// Write the student versions of the lessons (answers stubbed, hidden tests removed).
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let result = Project::locate(cli.root.as_deref())
         .map_err(anyhow::Error::from)
         .and_then(|project| match cli.command {
-            Command::Setup => commands::setup::exec(&project),
+            Command::Setup(args) => commands::setup::exec(&project, args),
             Command::Run(args) => commands::run::exec(&project, args),
             Command::Release(args) => commands::release::exec(&project, args),
             Command::Grade(args) => commands::grade::exec(&project, args),

@@ -26,10 +26,10 @@ const WARM_UP: [&str; 4] = [
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     /// Its kernel failed.
-    #[error("building the grader's seed")]
+    #[error("building the seed")]
     Kernel(#[from] KernelError),
     /// A warm-up cell failed.
-    #[error("building the grader's seed: `{code}` failed: {why}")]
+    #[error("building the seed: `{code}` failed: {why}")]
     Cell {
         /// The cell.
         code: String,
@@ -93,7 +93,13 @@ async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<()
         ..sandbox.clone()
     });
     let cwd = sandbox.root.join("notebooks");
-    let mut kernel = Kernel::start(&kernel_opts, &cwd, log).await?;
+    let kernel = Kernel::start(&kernel_opts, &cwd, log).await?;
+    warm_up_kernel(kernel, opts).await
+}
+
+/// Runs the warm-up cells on `kernel` (the course crate without and with its `data`
+/// feature), then shuts it down: its build folder then holds every compiled dependency.
+pub async fn warm_up_kernel(mut kernel: Kernel, opts: &ExecOptions) -> Result<(), SeedError> {
     // The first build compiles every dependency: it gets at least half an hour.
     let opts = ExecOptions {
         dep_timeout: opts.dep_timeout.max(Duration::from_secs(1800)),
