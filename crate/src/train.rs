@@ -133,24 +133,35 @@ pub fn train_unit(
     eta: f64,
 ) -> Result<(Array1<f64>, History)> {
     check_data(features, targets, &w)?;
-    let n = features.nrows() as f64;
     let every = (epochs / 10).max(1);
     let mut history = History::default();
     let mut progress = Progress::new(epochs);
     for epoch in 0..epochs {
-        let mut del_w = Array1::<f64>::zeros(w.len());
-        for (x, &y) in features.rows().into_iter().zip(targets) {
-            let output = sigmoid(dot_in_order(x, w.view()));
-            let error_term = error_term_from_output(y - output, output);
-            del_w.zip_mut_with(&x, |d, &xi| *d += error_term * xi);
-        }
-        w.zip_mut_with(&del_w, |wi, &d| *wi += eta * d / n);
+        unit_epoch(features, targets, &mut w, eta);
         if epoch % every == 0 {
             history.report(epoch, unit_mse(features, targets, &w)?);
         }
         progress.tick(epoch + 1);
     }
     Ok((w, history))
+}
+
+/// One epoch of [`train_unit`]: adds up every record's step δ·x, then moves the weights by η
+/// times the mean step. The shapes must already be checked.
+pub(crate) fn unit_epoch(
+    features: &Array2<f64>,
+    targets: &Array1<f64>,
+    w: &mut Array1<f64>,
+    eta: f64,
+) {
+    let n = features.nrows() as f64;
+    let mut del_w = Array1::<f64>::zeros(w.len());
+    for (x, &y) in features.rows().into_iter().zip(targets) {
+        let output = sigmoid(dot_in_order(x, w.view()));
+        let error_term = error_term_from_output(y - output, output);
+        del_w.zip_mut_with(&x, |d, &xi| *d += error_term * xi);
+    }
+    w.zip_mut_with(&del_w, |wi, &d| *wi += eta * d / n);
 }
 
 /// The loss a sigmoid unit is trained to lower.
@@ -302,6 +313,23 @@ pub fn train_mlp(
     eta: f64,
     report: LossReport,
 ) -> Result<(Mlp, History)> {
+    check_sigmoid_net(&net, features, targets)?;
+    let every = (epochs / 10).max(1);
+    let mut history = History::default();
+    let mut progress = Progress::new(epochs);
+    for epoch in 0..epochs {
+        mlp_epoch(&mut net, features, targets, eta);
+        if epoch % every == 0 {
+            history.report(epoch, report.loss(&net, features, targets)?);
+        }
+        progress.tick(epoch + 1);
+    }
+    Ok((net, history))
+}
+
+/// A network [`train_mlp`] can train on these records: sigmoid layers, one output, and one
+/// weight row per feature.
+fn check_sigmoid_net(net: &Mlp, features: &Array2<f64>, targets: &Array1<f64>) -> Result<()> {
     if net.hidden != Activation::Sigmoid || net.output != Activation::Sigmoid || net.n_output() != 1
     {
         return Err(Error::Invalid {
@@ -320,52 +348,56 @@ pub fn train_mlp(
         "training",
         ("a record", features.ncols()),
         ("w_ih", net.w_ih.dim()),
-    )?;
+    )
+}
+
+/// One epoch of [`train_mlp`]: adds up every record's steps δ°·a and x·δʰ, then moves each
+/// weight matrix by η times its mean step. The network must already be checked.
+pub(crate) fn mlp_epoch(net: &mut Mlp, features: &Array2<f64>, targets: &Array1<f64>, eta: f64) {
     let n = features.nrows() as f64;
-    let every = (epochs / 10).max(1);
-    let mut history = History::default();
-    let w_ho = |net: &Mlp| net.w_ho.column(0).to_owned();
-    let mut progress = Progress::new(epochs);
-    for epoch in 0..epochs {
-        let mut del_ih = Array2::<f64>::zeros(net.w_ih.dim());
-        let mut del_ho = Array1::<f64>::zeros(net.n_hidden());
-        let who = w_ho(&net);
-        let mut last = None;
-        for (x, &y) in features.rows().into_iter().zip(targets) {
-            let hidden = hidden_output(&net, x);
-            let out = sigmoid(dot_in_order(hidden.view(), who.view()));
-            let output_error_term = error_term_from_output(y - out, out);
-            for j in 0..hidden.len() {
-                let hidden_error = output_error_term * who[j];
-                let hidden_error_term = error_term_from_output(hidden_error, hidden[j]);
-                del_ho[j] += output_error_term * hidden[j];
-                for (i, xi) in x.iter().enumerate() {
-                    del_ih[[i, j]] += hidden_error_term * xi;
-                }
+    let mut del_ih = Array2::<f64>::zeros(net.w_ih.dim());
+    let mut del_ho = Array1::<f64>::zeros(net.n_hidden());
+    let who = net.w_ho.column(0).to_owned();
+    for (x, &y) in features.rows().into_iter().zip(targets) {
+        let hidden = hidden_output(net, x);
+        let out = sigmoid(dot_in_order(hidden.view(), who.view()));
+        let output_error_term = error_term_from_output(y - out, out);
+        for j in 0..hidden.len() {
+            let hidden_error = output_error_term * who[j];
+            let hidden_error_term = error_term_from_output(hidden_error, hidden[j]);
+            del_ho[j] += output_error_term * hidden[j];
+            for (i, xi) in x.iter().enumerate() {
+                del_ih[[i, j]] += hidden_error_term * xi;
             }
-            last = Some(x);
         }
-        net.w_ih.zip_mut_with(&del_ih, |w, &d| *w += eta * d / n);
-        net.w_ho
-            .column_mut(0)
-            .zip_mut_with(&del_ho, |w, &d| *w += eta * d / n);
-        if epoch % every == 0 {
-            let loss = match (report, last) {
-                (LossReport::AsOriginal, Some(x)) => {
-                    let out = sigmoid(dot_in_order(
-                        hidden_output(&net, x).view(),
-                        w_ho(&net).view(),
-                    ));
-                    let squares: Vec<f64> = targets.iter().map(|y| (out - y).powi(2)).collect();
-                    sum_in_order(&squares) / n
-                }
-                _ => mlp_mse(&net, features, targets)?,
-            };
-            history.report(epoch, loss);
-        }
-        progress.tick(epoch + 1);
     }
-    Ok((net, history))
+    net.w_ih.zip_mut_with(&del_ih, |w, &d| *w += eta * d / n);
+    net.w_ho
+        .column_mut(0)
+        .zip_mut_with(&del_ho, |w, &d| *w += eta * d / n);
+}
+
+impl LossReport {
+    /// The training loss this report prints for `net` on the records: the MSE over every
+    /// record, or, as the original course printed it, the last record's prediction compared
+    /// with every target (summed in order, divided by the number of records).
+    ///
+    /// # Shapes
+    /// `features`: (n, n_input), `targets`: (n,); `net` a sigmoid network with one output.
+    pub fn loss(self, net: &Mlp, features: &Array2<f64>, targets: &Array1<f64>) -> Result<f64> {
+        check_sigmoid_net(net, features, targets)?;
+        match (self, features.rows().into_iter().next_back()) {
+            (LossReport::AsOriginal, Some(x)) => {
+                let out = sigmoid(dot_in_order(
+                    hidden_output(net, x).view(),
+                    net.w_ho.column(0),
+                ));
+                let squares: Vec<f64> = targets.iter().map(|y| (out - y).powi(2)).collect();
+                Ok(sum_in_order(&squares) / features.nrows() as f64)
+            }
+            _ => mlp_mse(net, features, targets),
+        }
+    }
 }
 
 /// σ(x · w_ih), each hidden unit's sum taken in order.
