@@ -176,13 +176,26 @@ pub fn check_slips<T: Checkable>(
     slips: &[Slip<T>],
     hint: &str,
 ) {
-    let Some(why) = actual.mismatch(expected, TOLERANCE) else {
+    check_slips_within(name, actual, expected, TOLERANCE, slips, hint)
+}
+
+/// [`check_slips`] with a relative tolerance of your own (say 1e-12 for weights that the
+/// learner's code and the library compute with the same arithmetic).
+pub fn check_slips_within<T: Checkable>(
+    name: &str,
+    actual: &T,
+    expected: &T,
+    tol: f64,
+    slips: &[Slip<T>],
+    hint: &str,
+) {
+    let Some(why) = actual.mismatch(expected, tol) else {
         println!("{PASSED} {name} = {}", actual.show());
         return;
     };
     let slip = slips
         .iter()
-        .find(|slip| actual.mismatch(&slip.gives, TOLERANCE).is_none());
+        .find(|slip| actual.mismatch(&slip.gives, tol).is_none());
     let hint = slip.map_or(hint, |slip| slip.hint.as_str());
     panic!(
         "{}",

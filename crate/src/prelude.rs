@@ -1,11 +1,13 @@
 //! Everything a notebook needs, in one import: `use backprop::prelude::*;`.
 
 pub use crate::activation::{relu, relu_prime, sigmoid, sigmoid_prime, Activation, Elementwise};
-pub use crate::check::{check, check_err, check_slips, check_that, check_within, Checkable, Slip};
+pub use crate::check::{
+    check, check_err, check_slips, check_slips_within, check_that, check_within, Checkable, Slip,
+};
 #[cfg(feature = "data")]
 pub use crate::data::{column, prepare, read_admissions, Prepared};
 pub use crate::error::Error;
-pub use crate::exercise::check_relu_hidden_step;
+pub use crate::exercise::{check_backprop_epoch, check_relu_hidden_step, check_unit_epoch};
 pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, GradCheck};
 pub use crate::graph::{Graph, NodeId, Op};
 pub use crate::loss::{cross_entropy, half_mse, half_sse, mse, sse, Loss};
