@@ -404,8 +404,8 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
     );
     assert_eq!(
         four.page.matches('✓').count(),
-        5,
-        "lesson 4 has five checks, all ✓:\n{}",
+        8,
+        "lesson 4 has eight checks, all ✓:\n{}",
         four.page
     );
     assert!(!four.page.contains('✗'), "a check failed:\n{}", four.page);
