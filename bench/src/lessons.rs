@@ -2,10 +2,13 @@
 //! run one after the other on this machine, with a table of wall times, cell times, the time
 //! to a fresh kernel's first result and the kernel's memory. Each lesson also gets a floor
 //! twin: as many code cells, each a one-line `let`, on the same kernel without the course
-//! crate, which is what evcxr itself costs for a notebook of that shape.
+//! crate, which is what evcxr itself costs for a notebook of that shape. Then the whole course
+//! runs once more on the warm path, as `course run` runs it: a kernel that ran a lesson is
+//! cleared and handed the next lesson that loads the same crates.
 
 use anyhow::{bail, Context, Result};
 use course::exec::stats::{executed_cell_times, CellTimes};
+use course::exec::warm::run_notebooks;
 use course::exec::{run_notebook, ExecOptions, NotebookReport, OutputDir};
 use course::install;
 use course::jupyter::KernelOptions;
@@ -74,6 +77,9 @@ pub struct LessonBench {
     pub floor: Side,
     /// Its numpy twin under ipykernel, when there is one.
     pub python: Option<Side>,
+    /// On the course kernel's warm path (`course run`): after the lessons before it, on a
+    /// kernel cleared after the last lesson of its kind, or a fresh one for the first.
+    pub warm: Option<Side>,
 }
 
 /// The whole benchmark, as written to `bench.json`.
@@ -100,6 +106,12 @@ pub struct BenchReport {
     pub python_cells: Option<CellTimes>,
     /// Cell times over every floor-twin cell.
     pub floor_cells: Option<CellTimes>,
+    /// Wall time of the warm path over all lessons, seconds.
+    pub warm_seconds: f64,
+    /// The warm path over Python, for the lessons that have a twin.
+    pub warm_ratio: Option<f64>,
+    /// Cell times over every cell of the warm path.
+    pub warm_cells: Option<CellTimes>,
     /// The training loops: criterion's figures for Rust beside `bench/training.py`'s for numpy.
     pub training: Vec<TrainingBench>,
 }
@@ -258,7 +270,33 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
             rust,
             floor,
             python,
+            warm: None,
         });
+    }
+    eprintln!("▶ the whole course on the warm path (as `course run` runs it)");
+    let keys = course::exec::unique_keys(&opts.lessons);
+    let warm = runtime.block_on(run_notebooks(
+        &opts.lessons,
+        &keys,
+        &side("warm"),
+        &rust_opts,
+        true,
+        |report| {
+            let side = Side::of(report);
+            eprintln!(
+                "  {:<32} {:>7.1} s{}",
+                report
+                    .path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy(),
+                side.seconds,
+                verdict(&side)
+            );
+        },
+    ));
+    for (lesson, report) in lessons.iter_mut().zip(&warm) {
+        lesson.warm = Some(Side::of(report));
     }
     let numpy = if opts.training_script.is_file() {
         numpy_training(&python, &opts.training_script)?
@@ -306,6 +344,18 @@ pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
     let floor_seconds = lessons.iter().map(|l| l.floor.seconds).sum();
     let floor_twinned: f64 = twinned.iter().map(|l| l.floor.seconds).sum();
     let floor_ratio = (python_seconds > 0.0).then(|| floor_twinned / python_seconds);
+    let warm_seconds = lessons
+        .iter()
+        .filter_map(|l| l.warm.as_ref())
+        .map(|w| w.seconds)
+        .sum();
+    let warm_twinned: Option<f64> = twinned
+        .iter()
+        .map(|l| l.warm.as_ref().map(|w| w.seconds))
+        .sum();
+    let warm_ratio = warm_twinned
+        .filter(|_| python_seconds > 0.0)
+        .map(|w| w / python_seconds);
     let all = |pick: &dyn Fn(&LessonBench) -> Option<&Side>| {
         let times: Vec<f64> = lessons
             .iter()
@@ -319,6 +369,9 @@ pub fn summarize(lessons: Vec<LessonBench>) -> BenchReport {
         rust_cells: all(&|l| Some(&l.rust)),
         python_cells: all(&|l| l.python.as_ref()),
         floor_cells: all(&|l| Some(&l.floor)),
+        warm_cells: all(&|l| l.warm.as_ref()),
+        warm_seconds,
+        warm_ratio,
         ratio: (python_seconds > 0.0).then(|| rust_twinned / python_seconds),
         floor_seconds,
         floor_ratio,
@@ -427,6 +480,7 @@ pub fn render(report: &BenchReport) -> String {
         cell(report.python_cells),
     );
     render_floor(report, &mut out, &cell);
+    render_warm(report, &mut out, &cell);
     if !report.training.is_empty() {
         let _ = writeln!(
             out,
@@ -499,6 +553,52 @@ fn render_floor(
             .floor_ratio
             .map_or("—".into(), |r| format!("{r:.1}×")),
         cell(report.floor_cells),
+    );
+}
+
+/// The warm path's table, when it ran.
+fn render_warm(report: &BenchReport, out: &mut String, cell: &dyn Fn(Option<CellTimes>) -> String) {
+    if report.lessons.iter().all(|l| l.warm.is_none()) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nWarm path: the whole course in order as `course run` runs it, each kernel cleared and \
+         reused for the next lesson that loads the same crates (a fresh kernel for the first of \
+         each kind).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| lesson | warm s | fresh s | warm ÷ Python | warm median / p95 / max cell s | start → first result s |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+    for l in &report.lessons {
+        let Some(warm) = &l.warm else { continue };
+        let ratio = l
+            .python
+            .as_ref()
+            .filter(|p| p.seconds > 0.0)
+            .map_or("—".into(), |p| {
+                format!("{:.1}×", warm.seconds / p.seconds)
+            });
+        let failed = if warm.passed { "" } else { " (FAILED)" };
+        let _ = writeln!(
+            out,
+            "| {}{failed} | {} | {} | {ratio} | {} | {} |",
+            l.lesson,
+            secs(Some(warm.seconds)),
+            secs(Some(l.rust.seconds)),
+            cell(warm.cell_times),
+            start_first(Some(warm)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **all** | **{}** | **{}** | **{}** | {} | |",
+        secs(Some(report.warm_seconds)),
+        secs(Some(report.rust_seconds)),
+        report.warm_ratio.map_or("—".into(), |r| format!("{r:.1}×")),
+        cell(report.warm_cells),
     );
 }
 
@@ -585,12 +685,14 @@ mod tests {
                 rust: side(6.0, vec![1.0, 2.0, 3.0]),
                 floor: side(1.0, vec![0.5]),
                 python: Some(side(2.0, vec![0.5, 1.5])),
+                warm: Some(side(3.0, vec![0.5, 1.0, 1.5])),
             },
             LessonBench {
                 lesson: "02.ipynb".into(),
                 rust: side(10.0, vec![10.0]),
                 floor: side(1.0, vec![0.5]),
                 python: None,
+                warm: Some(side(4.0, vec![4.0])),
             },
         ]);
         assert_relative_eq!(report.rust_seconds, 16.0);
@@ -604,6 +706,18 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("| 02.ipynb | 10.0 | — | — |"), "{table}");
+        // The warm path: its total over every lesson, its ratio over the twinned ones only.
+        assert_relative_eq!(report.warm_seconds, 7.0);
+        assert_relative_eq!(report.warm_ratio.unwrap(), 1.5);
+        assert_eq!(report.warm_cells.unwrap().cells, 4);
+        assert!(
+            table.contains("| 01.ipynb | 3.00 | 6.00 | 1.5× | 1.00 / 1.50 / 1.50 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| **all** | **7.00** | **16.0** | **1.5×** |"),
+            "{table}"
+        );
         assert!(
             table.contains("| **all** | **16.0** | **2.00** | **3.0×** |"),
             "{table}"
@@ -617,6 +731,7 @@ mod tests {
             rust: side(20.0, vec![1.0]),
             floor: side(floor, vec![0.25, 0.5, 0.75]),
             python: python.map(|s| side(s, vec![0.01])),
+            warm: None,
         };
         let report = summarize(vec![
             lesson("01.ipynb", 6.0, Some(2.0)),

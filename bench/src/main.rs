@@ -68,10 +68,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         "bench.json, bench.md and the executed copies in {}",
         opts.out_dir.display()
     );
-    let all_passed = report
-        .lessons
-        .iter()
-        .all(|l| l.rust.passed && l.floor.passed && l.python.as_ref().is_none_or(|p| p.passed));
+    let all_passed = report.lessons.iter().all(|l| {
+        l.rust.passed
+            && l.floor.passed
+            && l.python.as_ref().is_none_or(|p| p.passed)
+            && l.warm.as_ref().is_none_or(|w| w.passed)
+    });
     Ok(if all_passed {
         ExitCode::SUCCESS
     } else {

@@ -1,6 +1,6 @@
 //! `course-bench` from a clean checkout: it makes its own Python environment, runs a lesson on
-//! the course kernel, its floor twin on the same kernel and its numpy twin on ipykernel, and
-//! reports all three. What is asserted is that the figures exist and make sense, never how
+//! the course kernel, its floor twin on the same kernel and its numpy twin on ipykernel, then
+//! the course's warm path (as `course run` runs it), and reports all four. What is asserted is that the figures exist and make sense, never how
 //! fast they are.
 
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ fn root() -> PathBuf {
 }
 
 #[test]
-fn bench_runs_a_lesson_its_floor_twin_and_its_numpy_twin_and_reports_them() {
+fn bench_runs_a_lesson_its_floor_twin_its_numpy_twin_and_the_warm_path_and_reports_them() {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_course-bench"))
         .arg("--root")
@@ -33,7 +33,7 @@ fn bench_runs_a_lesson_its_floor_twin_and_its_numpy_twin_and_reports_them() {
             .unwrap();
     let lesson = &json["lessons"][0];
     assert_eq!(lesson["lesson"], "01-loss.ipynb");
-    for side in ["rust", "python"] {
+    for side in ["rust", "python", "warm"] {
         let s = &lesson[side];
         assert_eq!(s["passed"], true, "{side}: {s:#}");
         let seconds = s["seconds"].as_f64().unwrap();
@@ -85,10 +85,17 @@ fn bench_runs_a_lesson_its_floor_twin_and_its_numpy_twin_and_reports_them() {
     assert!(
         table.contains("| 01-loss.ipynb |")
             && table.contains("| **all** |")
-            && table.contains("| lesson | floor s |"),
+            && table.contains("| lesson | floor s |")
+            && table.contains("| lesson | warm s | fresh s |"),
         "{table}"
     );
     assert!(stdout.contains("| 01-loss.ipynb |"), "{stdout}");
     assert!(out.path().join("python").join("01-loss.ipynb").is_file());
     assert!(out.path().join("rust").join("01-loss.ipynb").is_file());
+    assert!(out.path().join("warm").join("01-loss.ipynb").is_file());
+    assert!(
+        (json["warm_seconds"].as_f64().unwrap() - lesson["warm"]["seconds"].as_f64().unwrap())
+            .abs()
+            < 1e-9
+    );
 }
