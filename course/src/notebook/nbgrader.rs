@@ -5,6 +5,21 @@
 //! panics with a clear message until the student answers; hidden tests between
 //! `// BEGIN HIDDEN TESTS` and `// END HIDDEN TESTS` are removed; outputs are cleared; cell
 //! metadata (nbgrader's included) is kept.
+//!
+//! Beside nbgrader's metadata, an answer cell may carry the course's own, under `backprop`:
+//!
+//! ```json
+//! "metadata": {
+//!   "nbgrader": {"grade_id": "unit-slope", "solution": true, ...},
+//!   "backprop": {"forbid": ["sigmoid_prime", "f_prime"]}
+//! }
+//! ```
+//!
+//! `forbid` lists the names (library items, or a notebook variable that holds the answer)
+//! the exercise must be done without: the grader refuses a learner's cell that uses one (see
+//! [`crate::grade::screen::forbidden_uses`]). The student version keeps the list, so
+//! `course validate` says the same thing; the grader reads it from the instructor's lesson,
+//! never from the submission, whose metadata the learner can edit.
 
 use nbformat::v4::{self, Cell};
 
@@ -17,14 +32,18 @@ pub const BEGIN_HIDDEN: &str = "// BEGIN HIDDEN TESTS";
 /// Marks the end of hidden tests.
 pub const END_HIDDEN: &str = "// END HIDDEN TESTS";
 
-/// Unbalanced answer or hidden-test markers, with where they are.
+/// Unbalanced answer or hidden-test markers, or unusable `backprop` metadata, with where.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}line {line}: {problem}", cell.map(|c| format!("cell {c}: ")).unwrap_or_default())]
+#[error(
+    "{}{}{problem}",
+    cell.map(|c| format!("cell {c}: ")).unwrap_or_default(),
+    line.map(|l| format!("line {l}: ")).unwrap_or_default()
+)]
 pub struct MarkerError {
     /// The cell, counted from 1, when known.
     pub cell: Option<usize>,
-    /// The line within the cell, from 1.
-    pub line: usize,
+    /// The line within the cell, from 1 (none for the cell's metadata).
+    pub line: Option<usize>,
     /// What is wrong there.
     pub problem: String,
 }
@@ -32,9 +51,43 @@ pub struct MarkerError {
 fn marker_error(line: usize, problem: String) -> MarkerError {
     MarkerError {
         cell: None,
-        line,
+        line: Some(line),
         problem,
     }
+}
+
+/// The key of the course's own cell metadata, beside `nbgrader`.
+pub const COURSE_METADATA: &str = "backprop";
+
+/// The names an answer cell's exercise must be done without: its metadata
+/// `backprop.forbid`, a list of Rust names (empty when it has none). The error says what is
+/// wrong with the list.
+pub fn forbidden(cell: &Cell) -> Result<Vec<String>, String> {
+    let Some(list) = cell
+        .metadata()
+        .additional
+        .get(COURSE_METADATA)
+        .and_then(|m| m.get("forbid"))
+    else {
+        return Ok(Vec::new());
+    };
+    let wrong = || format!("`{COURSE_METADATA}.forbid` must be a list of Rust names, not {list}");
+    let names = list.as_array().ok_or_else(wrong)?;
+    names
+        .iter()
+        .map(|n| {
+            n.as_str()
+                .filter(|s| is_rust_name(s))
+                .map(str::to_string)
+                .ok_or_else(wrong)
+        })
+        .collect()
+}
+
+fn is_rust_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// What releasing a notebook changed.
@@ -130,6 +183,20 @@ pub fn release(nb: &v4::Notebook) -> Result<(v4::Notebook, Released), MarkerErro
     let mut total = Released::default();
     for (i, cell) in student.cells.iter_mut().enumerate() {
         let label = grade_id(cell).unwrap_or_else(|| format!("in cell {}", i + 1));
+        let forbids = forbidden(cell).map_err(|problem| MarkerError {
+            cell: Some(i + 1),
+            line: None,
+            problem,
+        })?;
+        if !forbids.is_empty() && !flag(cell, "solution") {
+            return Err(MarkerError {
+                cell: Some(i + 1),
+                line: None,
+                problem: format!(
+                    "`{COURSE_METADATA}.forbid` belongs on an answer cell (nbgrader `solution`)"
+                ),
+            });
+        }
         if let Cell::Code {
             source,
             outputs,
@@ -194,6 +261,53 @@ mod tests {
         assert!(
             stray.starts_with("line 1: `// END HIDDEN TESTS` without"),
             "{stray}"
+        );
+    }
+
+    fn notebook(metadata: serde_json::Value) -> v4::Notebook {
+        let nb = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "id": "a", "metadata": metadata, "execution_count": null,
+             "source": "let s = {\n// BEGIN SOLUTION\n1.0\n// END SOLUTION\n};", "outputs": []}]});
+        crate::notebook::parse(&nb.to_string()).unwrap()
+    }
+
+    #[test]
+    fn an_answers_forbidden_names_are_read_from_its_metadata_and_kept_on_release() {
+        let nb = notebook(serde_json::json!({
+            "nbgrader": {"grade_id": "unit-slope", "solution": true},
+            "backprop": {"forbid": ["sigmoid_prime", "f_prime"]}}));
+        assert_eq!(
+            forbidden(&nb.cells[0]).unwrap(),
+            ["sigmoid_prime", "f_prime"]
+        );
+        let (student, _) = release(&nb).unwrap();
+        assert_eq!(
+            forbidden(&student.cells[0]).unwrap(),
+            ["sigmoid_prime", "f_prime"]
+        );
+        let plain = notebook(serde_json::json!({"nbgrader": {"grade_id": "x", "solution": true}}));
+        assert_eq!(forbidden(&plain.cells[0]).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_forbid_list_that_is_not_names_or_not_on_an_answer_stops_the_release_naming_the_cell() {
+        let bad = notebook(serde_json::json!({
+            "nbgrader": {"grade_id": "x", "solution": true},
+            "backprop": {"forbid": "sigmoid_prime"}}));
+        assert_eq!(
+            release(&bad).unwrap_err().to_string(),
+            "cell 1: `backprop.forbid` must be a list of Rust names, not \"sigmoid_prime\""
+        );
+        let path = notebook(serde_json::json!({
+            "nbgrader": {"grade_id": "x", "solution": true},
+            "backprop": {"forbid": ["backprop::sigmoid_prime"]}}));
+        assert!(release(&path).is_err());
+        let locked = notebook(serde_json::json!({
+            "nbgrader": {"grade_id": "x", "locked": true},
+            "backprop": {"forbid": ["sigmoid_prime"]}}));
+        assert_eq!(
+            release(&locked).unwrap_err().to_string(),
+            "cell 1: `backprop.forbid` belongs on an answer cell (nbgrader `solution`)"
         );
     }
 }
