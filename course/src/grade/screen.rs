@@ -93,6 +93,39 @@ pub fn screen(code: &str, protected: &BTreeSet<String>) -> Screened {
     }
 }
 
+/// Names an exercise must be done without (its answer cell's `backprop.forbid` metadata).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbid {
+    /// The exercise: its answer cell's grade_id.
+    pub exercise: String,
+    /// The names it must not use.
+    pub names: Vec<String>,
+}
+
+/// Why a cell may not run because it uses a name an exercise forbids: any token naming it
+/// counts (a call, a value, a path such as `backprop::prelude::sigmoid_prime`, a method
+/// `.f_prime(…)`, a `use` that imports or renames it), comments and strings aside. A glob
+/// (`use backprop::prelude::*`) names nothing and passes. One reason per name, at its first
+/// line.
+pub fn forbidden_uses(code: &str, forbids: &[Forbid]) -> Vec<String> {
+    let cell = Code::read(code);
+    let mut found = Findings::default();
+    for token in &cell.tokens {
+        let Some(name) = token.name() else { continue };
+        for forbid in forbids.iter().filter(|f| f.names.iter().any(|n| n == name)) {
+            found.add(
+                token.line,
+                format!(
+                    "uses `{name}`, which exercise {} must be done without: it asks for your own \
+                     code, not the library's",
+                    forbid.exercise
+                ),
+            );
+        }
+    }
+    found.lines()
+}
+
 /// Reasons or notes with their lines, each kept once (its first line) and given in line order.
 #[derive(Default)]
 struct Findings(Vec<(usize, String, String)>);
@@ -1136,6 +1169,87 @@ mod tests {
         assert_eq!(
             noticed(&long, &[]),
             ["line 201: the cell is 205 lines long (over 200)"]
+        );
+    }
+
+    fn slope_forbids() -> Vec<Forbid> {
+        vec![Forbid {
+            exercise: "unit-slope".into(),
+            names: vec!["sigmoid_prime".into(), "f_prime".into()],
+        }]
+    }
+
+    const USES_SIGMOID_PRIME: &str = "uses `sigmoid_prime`, which exercise unit-slope must be \
+                                      done without: it asks for your own code, not the library's";
+
+    #[test]
+    fn a_call_to_a_forbidden_item_is_refused_with_the_exercise_and_the_item() {
+        let code = "let slope: f64 = {\n    sigmoid_prime(0.7)\n};";
+        assert_eq!(
+            forbidden_uses(code, &slope_forbids()),
+            [format!("line 2: {USES_SIGMOID_PRIME}")]
+        );
+    }
+
+    #[test]
+    fn a_path_a_method_a_raw_name_or_a_bare_value_naming_the_item_is_refused() {
+        for code in [
+            "backprop::activation::sigmoid_prime(0.7)",
+            "let s = ::backprop::prelude::sigmoid_prime::<f64>(0.7);",
+            "Activation::Sigmoid.f_prime(0.7)",
+            "r#sigmoid_prime(0.7)",
+            "[0.7].map(sigmoid_prime)[0]",
+        ] {
+            let refused = forbidden_uses(code, &slope_forbids());
+            assert_eq!(refused.len(), 1, "{code}: {refused:?}");
+            assert!(
+                refused[0].starts_with("line 1: uses `"),
+                "{code}: {refused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_use_that_imports_or_renames_the_item_is_refused_but_a_glob_passes() {
+        let renamed = "use backprop::prelude::sigmoid_prime as s;\nlet slope = s(0.7);";
+        assert_eq!(
+            forbidden_uses(renamed, &slope_forbids()),
+            [format!("line 1: {USES_SIGMOID_PRIME}")]
+        );
+        let tree = "use backprop::{activation::{sigmoid, sigmoid_prime}, loss};";
+        assert_eq!(forbidden_uses(tree, &slope_forbids()).len(), 1);
+        let glob = "use backprop::prelude::*;\nlet s = sigmoid(0.7);\nlet slope = s * (1.0 - s);";
+        assert_eq!(forbidden_uses(glob, &slope_forbids()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_forbidden_name_in_a_comment_or_a_string_or_inside_another_name_passes() {
+        let code = "// not sigmoid_prime: my own\nlet label = \"sigmoid_prime\";\n\
+                    let my_sigmoid_prime = 1.0;\nlet x = sigmoid_prime_of;";
+        assert_eq!(forbidden_uses(code, &slope_forbids()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_forbidden_name_is_reported_once_at_its_first_line_for_every_exercise_naming_it() {
+        let forbids = vec![
+            Forbid {
+                exercise: "a".into(),
+                names: vec!["train_mlp".into()],
+            },
+            Forbid {
+                exercise: "b".into(),
+                names: vec!["train_mlp".into(), "mlp_mse".into()],
+            },
+        ];
+        let code = "let n = 1;\nlet r = train_mlp(x);\ntrain_mlp(y);\nmlp_mse(n)";
+        let tail = "must be done without: it asks for your own code, not the library's";
+        assert_eq!(
+            forbidden_uses(code, &forbids),
+            [
+                format!("line 2: uses `train_mlp`, which exercise a {tail}"),
+                format!("line 2: uses `train_mlp`, which exercise b {tail}"),
+                format!("line 4: uses `mlp_mse`, which exercise b {tail}"),
+            ]
         );
     }
 
