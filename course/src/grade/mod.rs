@@ -187,8 +187,16 @@ pub fn assemble(lesson: &Lesson, submission: &v4::Notebook) -> (v4::Notebook, Ve
 }
 
 /// Screens every cell the student wrote (answers, and cells they added): a refused one is
-/// replaced by a comment saying why, so it runs as unanswered; returns what was noticed and
-/// refused, a line each, for the instructor to review.
+/// replaced by a comment and a panic saying why, so it runs as unanswered; returns what was
+/// noticed and refused, a line each, for the instructor to review.
+///
+/// Besides [`screen::screen`], a cell is refused when it uses a name an exercise forbids
+/// (its answer's `backprop.forbid` in the *lesson*, never the submission's metadata): in the
+/// exercise's answer, and in every other cell of the student's that runs before the
+/// exercise's last check, since an alias defined there (`let s = sigmoid_prime;`) or a value
+/// computed there would reach the answer or the check. Once the check has run the exercise
+/// is over and the name is free again; another exercise's answer whose own solution in the
+/// lesson uses the name may use it too.
 pub fn screen_students_cells(lesson: &Lesson, nb: &mut v4::Notebook) -> Vec<String> {
     let sources = |wanted: &str| -> Vec<String> {
         lesson
@@ -210,16 +218,34 @@ pub fn screen_students_cells(lesson: &Lesson, nb: &mut v4::Notebook) -> Vec<Stri
         .filter(|c| flag(c, "locked") || flag(c, "grade"))
         .filter_map(grade_id)
         .collect();
+    let forbids = forbidden_until(lesson, nb);
     let mut review = Vec::new();
     for (i, cell) in nb.cells.iter_mut().enumerate() {
-        if grade_id(cell).is_some_and(|g| lessons_own.contains(&g)) {
+        let id = grade_id(cell);
+        if id.as_ref().is_some_and(|g| lessons_own.contains(g)) {
             continue;
         }
         let Some(code) = notebook::source(cell) else {
             continue;
         };
-        let found = screen::screen(&code, &protected);
-        let name = grade_id(cell).unwrap_or_else(|| format!("cell {}", i + 1));
+        let mut found = screen::screen(&code, &protected);
+        let applies: Vec<screen::Forbid> = forbids
+            .iter()
+            .filter(|(f, until)| id.as_deref() == Some(f.exercise.as_str()) || i < *until)
+            .map(|(f, _)| screen::Forbid {
+                names: f
+                    .names
+                    .iter()
+                    .filter(|n| id.as_ref().is_none_or(|g| !solution_uses(lesson, g, n)))
+                    .cloned()
+                    .collect(),
+                ..f.clone()
+            })
+            .collect();
+        found
+            .refused
+            .extend(screen::forbidden_uses(&code, &applies));
+        let name = id.unwrap_or_else(|| format!("cell {}", i + 1));
         for why in &found.refused {
             review.push(format!("{name}: refused, {why}"));
         }
@@ -227,18 +253,68 @@ pub fn screen_students_cells(lesson: &Lesson, nb: &mut v4::Notebook) -> Vec<Stri
             review.push(format!("{name}: noticed, {what}"));
         }
         if !found.may_run() {
-            let comment: String = found
-                .refused
-                .iter()
-                .map(|why| format!("// not run by the grader: {why}\n"))
-                .collect();
-            notebook::set_source(
-                cell,
-                &format!("{comment}::std::todo!(\"{name} was refused\");"),
-            );
+            notebook::set_source(cell, &refused_cell(&name, &found.refused));
         }
     }
     review
+}
+
+/// What runs in place of a refused cell: a comment per reason, then a panic whose message
+/// (a Rust string literal, escaped: the cell's name comes from the submission) names the cell
+/// and the reasons, which the feedback of a check that needed the cell then shows.
+fn refused_cell(name: &str, refused: &[String]) -> String {
+    let plain = |text: &str| text.replace(|c: char| c.is_control(), " ");
+    let comment: String = refused
+        .iter()
+        .map(|why| format!("// not run by the grader: {}\n", plain(why)))
+        .collect();
+    let message = format!("{name} was refused: {}", refused.join("; "));
+    format!("{comment}::std::todo!(\"{{}}\", {:?});", plain(&message))
+}
+
+/// Each exercise's forbidden names, read from the lesson, with the position in `nb` (the
+/// notebook that runs) before which a student's cell may not use them: just past the
+/// exercise's last check (the graded cells between its answer and the next answer in the
+/// lesson), or the end of the notebook when it has none.
+fn forbidden_until(lesson: &Lesson, nb: &v4::Notebook) -> Vec<(screen::Forbid, usize)> {
+    let cells = &lesson.source.cells;
+    let position = |g: &str| {
+        nb.cells
+            .iter()
+            .position(|c| grade_id(c).as_deref() == Some(g))
+    };
+    let mut found = Vec::new();
+    for (at, cell) in cells.iter().enumerate() {
+        let names = notebook::nbgrader::forbidden(cell).unwrap_or_default();
+        let Some(exercise) = grade_id(cell).filter(|_| !names.is_empty()) else {
+            continue;
+        };
+        let checks: Vec<usize> = cells[at + 1..]
+            .iter()
+            .take_while(|c| !flag(c, "solution"))
+            .filter(|c| flag(c, "grade"))
+            .filter_map(|c| position(&grade_id(c)?))
+            .collect();
+        let until = checks.iter().max().map_or(nb.cells.len(), |last| last + 1);
+        found.push((screen::Forbid { exercise, names }, until));
+    }
+    found
+}
+
+/// Whether the lesson's own answer `grade_id` uses `name` (then the name is that answer's to
+/// use, whatever another exercise forbids).
+fn solution_uses(lesson: &Lesson, grade: &str, name: &str) -> bool {
+    let forbid = [screen::Forbid {
+        exercise: String::new(),
+        names: vec![name.to_string()],
+    }];
+    lesson
+        .source
+        .cells
+        .iter()
+        .filter(|c| flag(c, "solution") && grade_id(c).as_deref() == Some(grade))
+        .filter_map(notebook::source)
+        .any(|code| !screen::forbidden_uses(&code, &forbid).is_empty())
 }
 
 /// The score of one graded cell.
@@ -602,12 +678,18 @@ mod tests {
             "{sources:?}"
         );
         assert!(
-            sources[1].ends_with("::std::todo!(\"answer was refused\");"),
+            sources[1].ends_with(
+                "::std::todo!(\"{}\", \"answer was refused: line 1: `macro_rules!` (a macro can \
+                 stand in for a check's) is not allowed in answers\");"
+            ),
             "{sources:?}"
         );
         assert_eq!(sources[2], "assert_eq!(x, 2);");
         assert!(
-            sources[3].contains("::std::todo!(\"cell 4 was refused\")"),
+            sources[3].contains(
+                "::std::todo!(\"{}\", \"cell 4 was refused: line 1: `unsafe` code is not allowed \
+                 in answers\")"
+            ),
             "{sources:?}"
         );
         assert_eq!(sources[4], "let fine = 1; // unsafe in a comment");
@@ -619,6 +701,143 @@ mod tests {
         assert!(
             review[1].starts_with("cell 4: refused, line 1:"),
             "{review:?}"
+        );
+    }
+
+    /// A lesson whose answer `slope` must be done without `sigmoid_prime`, then a later
+    /// exercise whose own solution uses it.
+    fn forbidding_lesson() -> Lesson {
+        let nb = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            cell("a", "let h = 0.7;", serde_json::json!({"grade_id": "setup", "locked": true})),
+            serde_json::json!({"cell_type": "code", "id": "b", "execution_count": null, "outputs": [],
+                "source": "let slope = {\n// BEGIN SOLUTION\nlet s = sigmoid(h);\ns * (1.0 - s)\n// END SOLUTION\n};",
+                "metadata": {"nbgrader": {"grade_id": "slope", "solution": true},
+                             "backprop": {"forbid": ["sigmoid_prime"]}}}),
+            cell("c", "check_slope(slope);", serde_json::json!({"grade_id": "slope-check", "locked": true, "grade": true, "points": 1})),
+            cell("d", "let step = {\n// BEGIN SOLUTION\nsigmoid_prime(h)\n// END SOLUTION\n};", serde_json::json!({"grade_id": "step", "solution": true})),
+            cell("e", "check_step(step);", serde_json::json!({"grade_id": "step-check", "locked": true, "grade": true, "points": 1})),
+        ]});
+        let source = notebook::parse(&nb.to_string()).unwrap();
+        let (released, _) = release(&source).unwrap();
+        Lesson {
+            name: "03-x".into(),
+            folder: PathBuf::from("."),
+            source,
+            released,
+        }
+    }
+
+    /// The review and the sources that run, for a submission of `forbidding_lesson` whose
+    /// cells are `cells` (grade_id or none, source; a `…check` is the lesson's, restored).
+    fn screened(cells: &[(Option<&str>, &str)]) -> (Vec<String>, Vec<String>) {
+        let cells = cells
+            .iter()
+            .enumerate()
+            .map(|(i, (g, src))| {
+                let meta = g.map_or(
+                    serde_json::json!({}),
+                    |g| serde_json::json!({"grade_id": g, "solution": true}),
+                );
+                cell(&format!("s{i}"), src, meta)
+            })
+            .collect();
+        let l = forbidding_lesson();
+        let (mut nb, _) = assemble(&l, &submission(cells));
+        let review = screen_students_cells(&l, &mut nb);
+        (
+            review,
+            nb.cells.iter().filter_map(notebook::source).collect(),
+        )
+    }
+
+    const SLOPE_FORBIDS: &str = "uses `sigmoid_prime`, which exercise slope must be done \
+                                 without: it asks for your own code, not the library's";
+
+    #[test]
+    fn an_answer_calling_the_item_its_exercise_forbids_runs_as_refused_with_the_reason() {
+        let (review, sources) = screened(&[
+            (Some("slope"), "let slope = sigmoid_prime(h);"),
+            (Some("slope-check"), ""),
+            (Some("step"), "let step = sigmoid_prime(h);"),
+        ]);
+        assert_eq!(review, [format!("slope: refused, line 1: {SLOPE_FORBIDS}")]);
+        assert_eq!(
+            sources[1],
+            format!(
+                "// not run by the grader: line 1: {SLOPE_FORBIDS}\n\
+                 ::std::todo!(\"{{}}\", \"slope was refused: line 1: {SLOPE_FORBIDS}\");"
+            )
+        );
+        assert_eq!(sources[3], "let step = sigmoid_prime(h);");
+    }
+
+    #[test]
+    fn an_alias_defined_in_an_added_cell_before_the_check_is_refused_and_after_it_is_free() {
+        let (review, sources) = screened(&[
+            (None, "let mine = |x: f64| sigmoid_prime(x);"),
+            (Some("slope"), "let slope = mine(h);"),
+            (Some("slope-check"), ""),
+            (None, "let later = sigmoid_prime(0.1);"),
+        ]);
+        assert_eq!(
+            review,
+            [format!("cell 2: refused, line 1: {SLOPE_FORBIDS}")]
+        );
+        assert!(sources[1].contains("todo!"), "{sources:?}");
+        assert_eq!(sources[2], "let slope = mine(h);");
+        assert!(
+            sources
+                .iter()
+                .any(|s| s == "let later = sigmoid_prime(0.1);"),
+            "{sources:?}"
+        );
+    }
+
+    #[test]
+    fn a_cell_shadowing_the_answer_between_it_and_its_check_is_refused() {
+        let (review, _) = screened(&[
+            (Some("slope"), "let slope = 0.2;"),
+            (None, "let slope = sigmoid_prime(h);"),
+            (Some("slope-check"), ""),
+        ]);
+        assert_eq!(
+            review,
+            [format!("cell 3: refused, line 1: {SLOPE_FORBIDS}")]
+        );
+    }
+
+    #[test]
+    fn the_forbidden_names_come_from_the_lesson_not_from_the_submissions_metadata() {
+        let l = forbidding_lesson();
+        let mut answer = cell(
+            "s",
+            "let slope = sigmoid_prime(h);",
+            serde_json::json!({"grade_id": "slope", "solution": true}),
+        );
+        answer["metadata"]["backprop"] = serde_json::json!({"forbid": []});
+        let (mut nb, _) = assemble(&l, &submission(vec![answer]));
+        let review = screen_students_cells(&l, &mut nb);
+        assert_eq!(review, [format!("slope: refused, line 1: {SLOPE_FORBIDS}")]);
+    }
+
+    #[test]
+    fn a_refused_cells_name_from_the_submission_cannot_break_out_of_the_panic_message() {
+        let l = lesson();
+        let evil = "x\"); unsafe { evil() }; (\"\n";
+        let sub = submission(vec![cell(
+            "z",
+            "unsafe {}",
+            serde_json::json!({"grade_id": evil}),
+        )]);
+        let (mut nb, _) = assemble(&l, &sub);
+        screen_students_cells(&l, &mut nb);
+        let run = nb.cells.iter().rev().find_map(notebook::source).unwrap();
+        assert!(
+            run.ends_with(
+                "::std::todo!(\"{}\", \"x\\\"); unsafe { evil() }; (\\\"  was refused: line 1: \
+                 `unsafe` code is not allowed in answers\");"
+            ),
+            "{run}"
         );
     }
 
