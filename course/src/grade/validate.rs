@@ -61,8 +61,9 @@ pub fn passed(checked: &Grade) -> bool {
     checked.error.is_none() && checked.cells.iter().all(|c| c.status.passed())
 }
 
-/// What to tell the student: a ✓ or ✗ per graded cell with the reason, what was restored,
-/// and a last line saying how many checks passed.
+/// What to tell the student: a ✓ or ✗ per graded cell with the reason, each of their cells
+/// the grader will not run and why (an `unsafe` block, a library item the exercise forbids),
+/// what was restored, and a last line saying how many checks passed.
 pub fn report(checked: &Grade) -> String {
     let mut text = format!(
         "{} ({}, hidden tests left out)\n",
@@ -78,6 +79,13 @@ pub fn report(checked: &Grade) -> String {
         for line in c.reason.lines().filter(|l| !l.trim().is_empty()).take(3) {
             text += &format!("      {}\n", line.trim_end());
         }
+    }
+    for (cell, why) in checked
+        .review
+        .iter()
+        .filter_map(|r| r.split_once(": refused, "))
+    {
+        text += &format!("  not run: {cell}, {why}\n");
     }
     for r in &checked.restored {
         text += &format!("  restored {r}\n");
@@ -143,6 +151,12 @@ mod tests {
             ],
         );
         checked.restored = vec!["loss-sse-check: edited, restored from the lesson".into()];
+        checked.review = vec![
+            "loss-compare: refused, line 2: uses `mse`, which exercise loss-compare must be \
+             done without: it asks for your own code, not the library's"
+                .into(),
+            "cell 3: noticed, line 1: file access (`std::fs::read`)".into(),
+        ];
         assert_eq!(
             report(&checked),
             "subs/01-loss/01-loss.ipynb (01-loss, hidden tests left out)\n  \
@@ -153,6 +167,8 @@ mod tests {
              more\n  \
              ✗ late-check (not run)\n      \
              not run\n  \
+             not run: loss-compare, line 2: uses `mse`, which exercise loss-compare must be done \
+             without: it asks for your own code, not the library's\n  \
              restored loss-sse-check: edited, restored from the lesson\n  \
              1 of 3 visible checks pass\n"
         );
