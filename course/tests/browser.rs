@@ -121,6 +121,11 @@ struct Shown {
     charts: usize,
     /// A screenshot with the chosen output in view.
     screenshot: Vec<u8>,
+    /// Seconds from the lesson's cells showing to its first code cell's result (Run All
+    /// clicked as soon as the kernel showed).
+    first_result: f64,
+    /// Whether the lesson got a warm kernel from the lab's pool.
+    pooled: bool,
 }
 
 /// Charts: SVG outputs, and the SVGs of side-by-side figures (an HTML output).
@@ -204,7 +209,7 @@ async fn open_and_run_all(
     driver: u16,
     lab: &common::Lab,
     lesson: &str,
-) -> (Client, tempfile::TempDir) {
+) -> (Client, tempfile::TempDir, f64) {
     let profile = tempfile::tempdir().unwrap();
     let client = connect(driver, profile.path()).await;
     let url = format!(
@@ -218,6 +223,9 @@ async fn open_and_run_all(
         .for_element(Locator::Css(".jp-Notebook .jp-CodeCell"))
         .await
         .unwrap_or_else(|e| panic!("{lesson} does not open in JupyterLab: {e}"));
+    // The lesson is open: its cells show (JupyterLab itself has loaded), and its kernel is
+    // being asked for.
+    let opened = Instant::now();
     // The kernel's name shows in the toolbar once it is connected.
     let deadline = Instant::now() + Duration::from_secs(120);
     while !texts(&client, ".jp-Toolbar-kernelName")
@@ -232,8 +240,51 @@ async fn open_and_run_all(
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     menu(&client, "Run", "runmenu:run-all").await;
+    let first_result = loop {
+        let prompts = texts(&client, ".jp-CodeCell .jp-InputPrompt").await;
+        let first = prompts.first().map(|p| p.trim_start_matches('['));
+        if first.is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit())) {
+            break opened.elapsed().as_secs_f64();
+        }
+        assert!(
+            opened.elapsed() < Duration::from_secs(900),
+            "{lesson}: no result of the first cell after 15 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     wait_until_run(&client, lesson).await;
-    (client, profile)
+    (client, profile, first_result)
+}
+
+/// How many times the lab's pool handed a warm kernel to `lesson`.
+fn handed(lab: &common::Lab, lesson: &str) -> usize {
+    lab.log_lines("[backprop pool] handed warm kernel")
+        .iter()
+        .filter(|l| l.ends_with(&format!("/{lesson}")))
+        .count()
+}
+
+/// Waits until the lab's pool holds a warm kernel for each way the lessons load the course
+/// crate (the first time on a machine that compiles polars: minutes).
+fn wait_for_pool(lab: &common::Lab) {
+    let deadline = Instant::now() + Duration::from_secs(1500);
+    loop {
+        let failed = lab.log_lines("[backprop pool] could not warm");
+        assert!(failed.is_empty(), "the pool failed: {failed:#?}");
+        let planned = lab.log_lines("[backprop pool] keeping");
+        let ready = lab
+            .log_lines("[backprop pool] a warm kernel is ready")
+            .len();
+        if !planned.is_empty() && ready >= 2 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the pool was not warm after 25 minutes: {:#?}",
+            lab.log_lines("[backprop pool]")
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 /// Scrolls `element` to the middle of the window.
@@ -249,7 +300,7 @@ async fn centre(client: &Client, element: &fantoccini::elements::Element) {
 }
 
 /// What the page shows now, with `focus` in the middle of the screenshot.
-async fn shown(client: &Client, focus: Focus) -> Shown {
+async fn shown(client: &Client, focus: Focus, first_result: f64, pooled: bool) -> Shown {
     let charts = client.find_all(Locator::Css(CHARTS)).await.unwrap();
     let outputs = client
         .find_all(Locator::Css(".jp-OutputArea-output"))
@@ -279,6 +330,8 @@ async fn shown(client: &Client, focus: Focus) -> Shown {
             .len(),
         charts: charts.len(),
         screenshot: client.screenshot().await.unwrap(),
+        first_result,
+        pooled,
     }
 }
 
@@ -306,8 +359,10 @@ async fn close(client: Client, lab: &common::Lab) {
 
 /// Runs `lesson` from top to bottom and returns what it shows.
 async fn run_lesson(driver: u16, lab: &common::Lab, lesson: &str, focus: Focus) -> Shown {
-    let (client, _profile) = open_and_run_all(driver, lab, lesson).await;
-    let seen = shown(&client, focus).await;
+    let before = handed(lab, lesson);
+    let (client, _profile, first_result) = open_and_run_all(driver, lab, lesson).await;
+    let pooled = handed(lab, lesson) > before;
+    let seen = shown(&client, focus, first_result, pooled).await;
     close(client, lab).await;
     seen
 }
@@ -316,7 +371,9 @@ async fn run_lesson(driver: u16, lab: &common::Lab, lesson: &str, focus: Focus) 
 /// answer cell's code in its editor, runs it and the check after it from the Run menu, and
 /// returns what the check shows.
 async fn answer_wrongly(driver: u16, lab: &common::Lab) -> Shown {
-    let (client, _profile) = open_and_run_all(driver, lab, "01-loss.ipynb").await;
+    let before = handed(lab, "01-loss.ipynb");
+    let (client, _profile, first_result) = open_and_run_all(driver, lab, "01-loss.ipynb").await;
+    let pooled = handed(lab, "01-loss.ipynb") > before;
     client
         .execute(
             "const cell = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
@@ -338,7 +395,7 @@ async fn answer_wrongly(driver: u16, lab: &common::Lab) -> Shown {
     menu(&client, "Run", "runmenu:run").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     wait_until_run(&client, "01-loss.ipynb").await;
-    let seen = shown(&client, Focus::Output("✗")).await;
+    let seen = shown(&client, Focus::Output("✗"), first_result, pooled).await;
     close(client, lab).await;
     seen
 }
@@ -377,10 +434,17 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
     )
     .unwrap();
     let workspaces = jupyter.path().join("workspaces");
-    let lab = start_lab(&[
-        ("JUPYTERLAB_SETTINGS_DIR", &settings),
-        ("JUPYTERLAB_WORKSPACES_DIR", &workspaces),
-    ]);
+    // The lab keeps a warm kernel for each way the lessons load the course crate, and (here)
+    // does not warm another after handing one over: the first lessons opened with and without
+    // polars get warm kernels, the later ones fresh kernels, and the test reports both.
+    let lab = start_lab(
+        &[
+            ("JUPYTERLAB_SETTINGS_DIR", &settings),
+            ("JUPYTERLAB_WORKSPACES_DIR", &workspaces),
+        ],
+        &["--PooledKernelManager.refill_delay=86400"],
+    );
+    wait_for_pool(&lab);
     let driver = free_port();
     let _driver = Driver(
         Command::new(CHROMEDRIVER)
@@ -429,6 +493,8 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
         "the scatter chart and the loss curve are drawn"
     );
 
+    let mut opened = vec![("04-admissions.ipynb", four.first_result, four.pooled)];
+
     // Other key lessons, for the README: they run clean and draw what they should.
     for (lesson, focus, charts) in [
         ("01-loss.ipynb", Focus::Output("w after 20 steps"), 1),
@@ -453,6 +519,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
             "{lesson} draws {charts} charts; found {}",
             shown.charts
         );
+        opened.push((lesson, shown.first_result, shown.pooled));
     }
 
     // A wrong answer: the check says what it expected, what it got, and the hint.
@@ -475,6 +542,26 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
         !wrong.page.contains("stack backtrace"),
         "the course kernel keeps the backtrace out:\n{}",
         wrong.page
+    );
+
+    opened.push(("01-loss.ipynb (again)", wrong.first_result, wrong.pooled));
+
+    // The first lesson with polars and the first without got the pool's warm kernels; the
+    // pool warmed no more, so the later lessons started fresh ones.
+    for (lesson, first_result, pooled) in &opened {
+        let kernel = if *pooled {
+            "warm kernel from the pool"
+        } else {
+            "fresh kernel"
+        };
+        eprintln!("{lesson}: first result {first_result:.2} s after opening ({kernel})");
+    }
+    let pooled: Vec<bool> = opened.iter().map(|(_, _, pooled)| *pooled).collect();
+    assert_eq!(
+        pooled,
+        [true, true, false, false, false],
+        "which lessons got warm kernels: {opened:?}\n{:#?}",
+        lab.log_lines("[backprop pool]")
     );
 
     assert!(

@@ -32,7 +32,7 @@ fn get(port: u16, path: &str) -> String {
 
 #[test]
 fn lab_serves_the_lessons_on_loopback_with_the_course_kernel_preselected() {
-    let lab = common::start_lab(&[]);
+    let lab = common::start_lab(&[], &[]);
     let (port, token) = (lab.port, &lab.token);
     assert!(
         lab.said.contains(&format!("http://127.0.0.1:{port}/lab")),

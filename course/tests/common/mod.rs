@@ -115,6 +115,16 @@ pub struct Lab {
     pub token: String,
     /// What it said before the address.
     pub said: String,
+    /// Everything it said on stderr so far (JupyterLab's log), collected as it goes.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Lab {
+    /// The lines of its log that contain `text`.
+    pub fn log_lines(&self, text: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter().filter(|l| l.contains(text)).cloned().collect()
+    }
 }
 
 impl Drop for Lab {
@@ -135,10 +145,10 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `course lab --no-browser` on a free port, with `envs` added to its environment, and
-/// waits (up to 10 minutes: the first time it installs JupyterLab) for the address with its
-/// token.
-pub fn start_lab(envs: &[(&str, &std::path::Path)]) -> Lab {
+/// Starts `course lab --no-browser` on a free port, with `envs` added to its environment and
+/// `jupyter_args` after `--`, and waits (up to 10 minutes: the first time it installs
+/// JupyterLab) for the address with its token.
+pub fn start_lab(envs: &[(&str, &std::path::Path)], jupyter_args: &[&str]) -> Lab {
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::CommandExt;
     use std::process::Stdio;
@@ -147,7 +157,8 @@ pub fn start_lab(envs: &[(&str, &std::path::Path)]) -> Lab {
     let mut child = Command::new(env!("CARGO_BIN_EXE_course"))
         .arg("--root")
         .arg(root())
-        .args(["lab", "--no-browser", "--port", &port.to_string()])
+        .args(["lab", "--no-browser", "--port", &port.to_string(), "--"])
+        .args(jupyter_args)
         .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -156,15 +167,18 @@ pub fn start_lab(envs: &[(&str, &std::path::Path)]) -> Lab {
         .spawn()
         .expect("course starts");
     let stderr = BufReader::new(child.stderr.take().unwrap());
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut lab = Lab {
         child,
         port,
         token: String::new(),
         said: String::new(),
+        log: log.clone(),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in stderr.lines().map_while(Result::ok) {
+            log.lock().unwrap().push(line.clone());
             let _ = tx.send(line);
         }
     });

@@ -1,0 +1,186 @@
+"""Warm course kernels kept ready in JupyterLab, so a lesson's first cell answers like a later one.
+
+A fresh evcxr kernel spends its first seconds starting, building its `:dep` cell and, at the
+first `let`, having rust-analyzer load the crate graph (BENCHMARKS.md, "Where a cell's time
+goes"). This kernel manager pays that ahead of time: for each way the lessons load the course
+crate (each distinct `:dep backprop ...` line in the notebooks folder) it keeps `pool_size`
+kernels that have started, run that `:dep` line and typed a variable (then dropped it, so the
+learner's kernel holds no variable of ours). When a lesson in that folder opens, the kernel
+for its `:dep` line is handed over at once and a new one is warmed a little later
+(`refill_delay`, so the warm-up does not compete with the learner's first cells).
+
+The first warm-up of the lessons that load polars compiles polars into evcxr's cache (minutes
+the first time on a machine); its progress goes to the server's log, the terminal that runs
+`course lab`. Pool kernels are hidden from the list of running kernels and are shut down with
+the server. `course lab` turns this on (`--pool N`, 0 for none); any notebook outside the
+folder, or on another kernel, starts as usual.
+"""
+
+import asyncio
+import fcntl
+import json
+import os
+import re
+import tempfile
+import time
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Float, Int, Unicode
+
+DEP_LINE = re.compile(r"^[ \t]*:dep[ \t]+backprop\b.*$", re.M)
+WARM_UP = ["let pool_warm_up = String::new();", "drop(pool_warm_up);"]
+
+
+def cache_lock_path():
+    """The lock `:dep` cells take turns at evcxr's build cache with (course/src/exec/cache.rs,
+    kernel/launch): a `:dep` that reads the cache while another writes it can fail."""
+    slots = os.environ.get("BACKPROP_KERNEL_SLOTS") or os.path.join(
+        tempfile.gettempdir(), f"backprop-course-kernels-{os.getuid()}"
+    )
+    os.makedirs(slots, exist_ok=True)
+    return os.path.join(slots, "evcxr-cache.lock")
+
+
+def dep_line(notebook):
+    """The first `:dep backprop ...` line of a notebook file, or None."""
+    try:
+        with open(notebook, encoding="utf-8") as f:
+            cells = json.load(f).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return None
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            found = DEP_LINE.search("".join(source) if isinstance(source, list) else source)
+            if found:
+                return found.group(0).strip()
+    return None
+
+
+class PooledKernelManager(AsyncMappingKernelManager):
+    """A mapping kernel manager that hands out warm course kernels."""
+
+    pool_size = Int(1, config=True, help="Warm kernels kept ready for each `:dep` line.")
+    pool_kernel = Unicode("backprop", config=True, help="The kernelspec the pool warms.")
+    refill_delay = Float(
+        15.0, config=True, help="Seconds after a hand-over before the next kernel is warmed."
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._ready = {}  # `:dep` line -> ids of warm kernels
+        self._hidden = set()  # every pool kernel not handed over yet, warm or warming
+        self._pool_started = False
+        if self.pool_size > 0:
+            from tornado.ioloop import IOLoop
+
+            IOLoop.current().add_callback(self._start_pool)
+
+    def _lines(self):
+        lines = []
+        for name in sorted(os.listdir(self.root_dir)):
+            if name.endswith(".ipynb"):
+                line = dep_line(os.path.join(self.root_dir, name))
+                if line and line not in lines:
+                    lines.append(line)
+        return lines
+
+    async def _start_pool(self):
+        if self._pool_started:
+            return
+        self._pool_started = True
+        lines = self._lines()
+        self.log.info(
+            "[backprop pool] keeping %d warm kernel(s) for each of: %s",
+            self.pool_size,
+            "; ".join(lines) or "(no lesson loads the course crate)",
+        )
+        for line in lines:
+            for _ in range(self.pool_size):
+                # One at a time: two first builds at once would share the build cache's lock.
+                await self._warm(line)
+
+    async def _warm(self, line):
+        started = time.monotonic()
+        kernel_id = await super().start_kernel(kernel_name=self.pool_kernel, path="")
+        self._hidden.add(kernel_id)
+        client = self.get_kernel(kernel_id).client()
+        client.start_channels()
+        heavy = "data" in line
+        self.log.info(
+            "[backprop pool] warming a kernel for `%s`%s",
+            line,
+            " (the first time on this machine this compiles polars: minutes)" if heavy else "",
+        )
+        progress = asyncio.ensure_future(self._progress(line, started))
+        try:
+            await client.wait_for_ready(timeout=300)
+            with open(cache_lock_path(), "a") as lock:
+                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+                await self._execute(client, line)
+            for code in WARM_UP:
+                await self._execute(client, code)
+        except Exception as e:  # a kernel that cannot be warmed is not kept
+            self.log.warning("[backprop pool] could not warm a kernel for `%s`: %s", line, e)
+            self._hidden.discard(kernel_id)
+            await self.shutdown_kernel(kernel_id, now=True)
+            return
+        finally:
+            progress.cancel()
+            client.stop_channels()
+        self._ready.setdefault(line, []).append(kernel_id)
+        self.log.info(
+            "[backprop pool] a warm kernel is ready for `%s` (%.0f s)",
+            line,
+            time.monotonic() - started,
+        )
+
+    @staticmethod
+    async def _execute(client, code):
+        said = []
+
+        def keep(msg):
+            if msg["msg_type"] in ("stream", "error"):
+                said.append(msg["content"].get("text") or msg["content"].get("evalue", ""))
+
+        reply = await client.execute_interactive(
+            code, store_history=False, timeout=3600, output_hook=keep
+        )
+        if reply["content"]["status"] != "ok":
+            why = reply["content"].get("evalue") or "".join(said)[-2000:]
+            raise RuntimeError(f"`{code}` failed: {why.strip()}")
+
+    async def _progress(self, line, started):
+        while True:
+            await asyncio.sleep(60)
+            self.log.info(
+                "[backprop pool] still warming the kernel for `%s` (%.0f s so far)",
+                line,
+                time.monotonic() - started,
+            )
+
+    async def start_kernel(self, *, kernel_id=None, path=None, **kwargs):
+        name = kwargs.get("kernel_name") or self.default_kernel_name
+        notebook = (kwargs.get("env") or {}).get("JPY_SESSION_NAME")
+        if kernel_id is None and name == self.pool_kernel and path is not None and notebook:
+            in_folder = os.path.realpath(self.cwd_for_path(path)) == os.path.realpath(
+                self.root_dir
+            )
+            line = dep_line(notebook) if in_folder else None
+            ready = self._ready.get(line) or []
+            if ready:
+                kernel_id = ready.pop(0)
+                self._hidden.discard(kernel_id)
+                self.log.info(
+                    "[backprop pool] handed warm kernel %s (`%s`) to %s", kernel_id, line, notebook
+                )
+                asyncio.ensure_future(self._refill(line))
+                return kernel_id
+        return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+
+    async def _refill(self, line):
+        await asyncio.sleep(self.refill_delay)
+        await self._warm(line)
+
+    def list_kernels(self):
+        return [k for k in super().list_kernels() if k["id"] not in self._hidden]
