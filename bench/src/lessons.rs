@@ -448,9 +448,7 @@ pub fn render(report: &BenchReport) -> String {
     };
     for l in &report.lessons {
         let py = l.python.as_ref();
-        let ratio = py.filter(|p| p.seconds > 0.0).map_or("—".into(), |p| {
-            format!("{:.1}×", l.rust.seconds / p.seconds)
-        });
+        let ratio = over_python(l, l.rust.seconds);
         let failed = if l.rust.passed && py.is_none_or(|p| p.passed) {
             ""
         } else {
@@ -528,13 +526,7 @@ fn render_floor(
     let _ = writeln!(out, "|---|--:|--:|--:|--:|");
     for l in &report.lessons {
         let floor = &l.floor;
-        let ratio = l
-            .python
-            .as_ref()
-            .filter(|p| p.seconds > 0.0)
-            .map_or("—".into(), |p| {
-                format!("{:.1}×", floor.seconds / p.seconds)
-            });
+        let ratio = over_python(l, floor.seconds);
         let failed = if floor.passed { "" } else { " (FAILED)" };
         let _ = writeln!(
             out,
@@ -556,6 +548,15 @@ fn render_floor(
     );
 }
 
+/// `seconds` over the lesson's numpy twin, as `7.5×`; `—` without a twin.
+fn over_python(lesson: &LessonBench, seconds: f64) -> String {
+    lesson
+        .python
+        .as_ref()
+        .filter(|p| p.seconds > 0.0)
+        .map_or("—".into(), |p| format!("{:.1}×", seconds / p.seconds))
+}
+
 /// The warm path's table, when it ran.
 fn render_warm(report: &BenchReport, out: &mut String, cell: &dyn Fn(Option<CellTimes>) -> String) {
     if report.lessons.iter().all(|l| l.warm.is_none()) {
@@ -574,13 +575,7 @@ fn render_warm(report: &BenchReport, out: &mut String, cell: &dyn Fn(Option<Cell
     let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
     for l in &report.lessons {
         let Some(warm) = &l.warm else { continue };
-        let ratio = l
-            .python
-            .as_ref()
-            .filter(|p| p.seconds > 0.0)
-            .map_or("—".into(), |p| {
-                format!("{:.1}×", warm.seconds / p.seconds)
-            });
+        let ratio = over_python(l, warm.seconds);
         let failed = if warm.passed { "" } else { " (FAILED)" };
         let _ = writeln!(
             out,
