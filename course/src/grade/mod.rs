@@ -842,6 +842,63 @@ mod tests {
     }
 
     #[test]
+    fn every_lessons_solution_and_student_version_pass_the_screen_and_its_forbidden_items() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks");
+        let paths = crate::project::discover(&[dir]).unwrap();
+        let mut forbidding = 0;
+        for path in &paths {
+            let lesson = Lesson::load(path).unwrap();
+            for nb in [&lesson.source, &lesson.released] {
+                let (mut run, _) = assemble(&lesson, nb);
+                let review = screen_students_cells(&lesson, &mut run);
+                let refused: Vec<&String> = review
+                    .iter()
+                    .filter(|r| r.contains(": refused, "))
+                    .collect();
+                assert!(refused.is_empty(), "{}: {refused:?}", path.display());
+            }
+            forbidding += forbidden_until(&lesson, &lesson.source).len();
+        }
+        assert!(
+            forbidding >= FORBIDDING_EXERCISES,
+            "{forbidding} exercises forbid items"
+        );
+    }
+
+    /// How many of the lessons' exercises name library items they must be done without.
+    const FORBIDDING_EXERCISES: usize = 13;
+
+    #[test]
+    fn lesson_3s_slope_answered_by_sigmoid_prime_is_refused_even_with_its_metadata_removed() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks/03-single-unit.ipynb");
+        let lesson = Lesson::load(&path).unwrap();
+        let mut sub = lesson.released.clone();
+        let answer = sub
+            .cells
+            .iter_mut()
+            .find(|c| grade_id(c).as_deref() == Some("unit-slope"))
+            .unwrap();
+        notebook::set_source(
+            answer,
+            "let slope: f64 = backprop::prelude::sigmoid_prime(0.7);",
+        );
+        if let Cell::Code { metadata, .. } = answer {
+            metadata.additional.remove("backprop");
+        }
+        for judge in [&lesson, &validate::released(&lesson)] {
+            let (mut run, _) = assemble(judge, &sub);
+            let review = screen_students_cells(judge, &mut run);
+            assert_eq!(
+                review,
+                [
+                    "unit-slope: refused, line 1: uses `sigmoid_prime`, which exercise unit-slope \
+                  must be done without: it asks for your own code, not the library's"
+                ]
+            );
+        }
+    }
+
+    #[test]
     fn lessons_match_by_name_then_by_grade_ids() {
         let l = vec![lesson()];
         let sub = submission(vec![cell(
