@@ -259,7 +259,8 @@ pub fn screen_students_cells(lesson: &Lesson, nb: &mut v4::Notebook) -> Vec<Stri
     review
 }
 
-/// What runs in place of a refused cell: a comment per reason, then a panic whose message
+/// What runs in place of a refused cell: a comment per reason, then a block that panics with a
+/// message
 /// (a Rust string literal, escaped: the cell's name comes from the submission) names the cell
 /// and the reasons, which the feedback of a check that needed the cell then shows.
 fn refused_cell(name: &str, refused: &[String]) -> String {
@@ -269,7 +270,11 @@ fn refused_cell(name: &str, refused: &[String]) -> String {
         .map(|why| format!("// not run by the grader: {}\n", plain(why)))
         .collect();
     let message = format!("{name} was refused: {}", refused.join("; "));
-    format!("{comment}::std::todo!(\"{{}}\", {:?});", plain(&message))
+    // In braces: evcxr reads a cell's first line of code that starts with `:` as a command.
+    format!(
+        "{comment}{{ ::std::todo!(\"{{}}\", {:?}); }}",
+        plain(&message)
+    )
 }
 
 /// Each exercise's forbidden names, read from the lesson, with the position in `nb` (the
@@ -404,7 +409,8 @@ pub fn score(lesson: &Lesson, reports: &[CellReport]) -> Vec<CellScore> {
             let earned = report.outcome.status.passed();
             let mut reason = report.outcome.message.clone();
             if !earned && reason.contains("cannot find value") {
-                // Blame the nearest earlier failure that is not itself a missing value.
+                // Blame the nearest earlier failure that is not itself a missing name (a
+                // refused cell leaves the answer after it without a function or a value).
                 let failed = || {
                     reports
                         .iter()
@@ -412,7 +418,7 @@ pub fn score(lesson: &Lesson, reports: &[CellReport]) -> Vec<CellScore> {
                         .filter(|r| r.cell < report.cell && !r.outcome.status.passed())
                 };
                 let root = failed()
-                    .find(|r| !r.outcome.message.contains("cannot find value"))
+                    .find(|r| !r.outcome.message.contains("cannot find "))
                     .or_else(|| failed().next());
                 if let Some(earlier) = root {
                     reason = format!(
@@ -680,7 +686,7 @@ mod tests {
         assert!(
             sources[1].ends_with(
                 "::std::todo!(\"{}\", \"answer was refused: line 1: `macro_rules!` (a macro can \
-                 stand in for a check's) is not allowed in answers\");"
+                 stand in for a check's) is not allowed in answers\"); }"
             ),
             "{sources:?}"
         );
@@ -765,7 +771,7 @@ mod tests {
             sources[1],
             format!(
                 "// not run by the grader: line 1: {SLOPE_FORBIDS}\n\
-                 ::std::todo!(\"{{}}\", \"slope was refused: line 1: {SLOPE_FORBIDS}\");"
+                 {{ ::std::todo!(\"{{}}\", \"slope was refused: line 1: {SLOPE_FORBIDS}\"); }}"
             )
         );
         assert_eq!(sources[3], "let step = sigmoid_prime(h);");
@@ -835,7 +841,7 @@ mod tests {
         assert!(
             run.ends_with(
                 "::std::todo!(\"{}\", \"x\\\"); unsafe { evil() }; (\\\"  was refused: line 1: \
-                 `unsafe` code is not allowed in answers\");"
+                 `unsafe` code is not allowed in answers\"); }"
             ),
             "{run}"
         );
