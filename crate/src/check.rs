@@ -231,15 +231,18 @@ fn failure(name: &str, actual: &str, expected: &str, why: &str, hint: &str) -> S
     msg
 }
 
+/// What a failing check says: the message of the panic `check` ends in (tests only).
+#[cfg(test)]
+pub(crate) fn failure_message(check: impl FnOnce()) -> String {
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check))
+        .expect_err("the check should fail");
+    err.downcast_ref::<String>().cloned().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
-
-    fn message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
-    }
 
     #[test]
     fn a_right_answer_within_tolerance_passes() {
@@ -249,7 +252,7 @@ mod tests {
 
     #[test]
     fn a_wrong_number_shows_both_values_and_the_hint() {
-        let msg = message(|| check("SSE", &5.0, &4.75, "square each error"));
+        let msg = failure_message(|| check("SSE", &5.0, &4.75, "square each error"));
         assert_eq!(
             msg,
             "✗ SSE\n  expected: 4.75\n  actual:   5\n  Hint: square each error"
@@ -258,9 +261,9 @@ mod tests {
 
     #[test]
     fn a_flipped_sign_and_a_missing_half_are_named() {
-        assert!(message(|| check("δ", &-0.122, &0.122, "")).contains("wrong sign"));
-        assert!(message(|| check("½SSE", &4.0, &2.0, "")).contains("factor ½ is missing"));
-        let flipped = message(|| check("Δw", &array![-1.0, 2.0], &array![1.0, -2.0], ""));
+        assert!(failure_message(|| check("δ", &-0.122, &0.122, "")).contains("wrong sign"));
+        assert!(failure_message(|| check("½SSE", &4.0, &2.0, "")).contains("factor ½ is missing"));
+        let flipped = failure_message(|| check("Δw", &array![-1.0, 2.0], &array![1.0, -2.0], ""));
         assert!(
             flipped.contains("every entry has the wrong sign"),
             "{flipped}"
@@ -269,7 +272,7 @@ mod tests {
 
     #[test]
     fn a_transposed_matrix_is_named() {
-        let msg = message(|| {
+        let msg = failure_message(|| {
             check(
                 "W",
                 &array![[1.0, 2.0, 3.0]],
@@ -286,7 +289,8 @@ mod tests {
 
     #[test]
     fn the_first_differing_entry_is_located() {
-        let msg = message(|| check("v", &array![1.0, 2.0, 3.5], &array![1.0, 2.0, 3.0], ""));
+        let msg =
+            failure_message(|| check("v", &array![1.0, 2.0, 3.5], &array![1.0, 2.0, 3.0], ""));
         assert!(
             msg.contains("first difference at 2: expected 3, got 3.5"),
             "{msg}"
@@ -314,7 +318,7 @@ mod tests {
             &slips,
             "Δw = η·g",
         );
-        let missing_eta = message(|| {
+        let missing_eta = failure_message(|| {
             check_slips(
                 "Δw",
                 &array![1.0, 2.0],
@@ -327,7 +331,7 @@ mod tests {
             missing_eta.ends_with("\n  Hint: η is missing"),
             "{missing_eta}"
         );
-        let other = message(|| {
+        let other = failure_message(|| {
             check_slips(
                 "Δw",
                 &array![0.3, 0.2],
@@ -347,7 +351,8 @@ mod tests {
     #[test]
     fn check_err_wants_an_error() {
         check_err("bad", &Err::<(), _>("boom"), "");
-        let msg = message(|| check_err("bad", &Ok::<i32, String>(3), "pass mismatched shapes"));
+        let msg =
+            failure_message(|| check_err("bad", &Ok::<i32, String>(3), "pass mismatched shapes"));
         assert!(
             msg.starts_with("✗ bad: expected an error, got Ok(3)"),
             "{msg}"

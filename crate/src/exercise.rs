@@ -515,7 +515,6 @@ pub fn check_backprop_epoch(epoch: impl Fn(&Mlp, &Array2<f64>, &Array1<f64>, f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::panic::{catch_unwind, AssertUnwindSafe};
 
     /// One way of writing the exercise's answer, correct unless it makes a slip.
     #[derive(Clone, Copy, PartialEq)]
@@ -573,9 +572,7 @@ mod tests {
 
     /// The check's failure message for `step`.
     fn failure(step: impl Fn(&Mlp, &Array1<f64>, f64, f64) -> Array2<f64>) -> String {
-        let err = catch_unwind(AssertUnwindSafe(|| check_relu_hidden_step(step)))
-            .expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
+        crate::check::failure_message(|| check_relu_hidden_step(step))
     }
 
     fn assert_fails_with(slip: Answer, hint: &str) {
@@ -687,7 +684,6 @@ mod tests {
 mod epoch_tests {
     use super::*;
     use crate::train::{train_mlp, train_unit, LossReport};
-    use std::panic::{catch_unwind, AssertUnwindSafe};
 
     /// One way of writing lesson 4's epoch, correct unless it makes a slip.
     #[derive(Clone, Copy, PartialEq)]
@@ -742,9 +738,7 @@ mod epoch_tests {
     fn unit_failure(
         epoch: impl Fn(&Array2<f64>, &Array1<f64>, &Array1<f64>, f64) -> Array1<f64>,
     ) -> String {
-        let err = catch_unwind(AssertUnwindSafe(|| check_unit_epoch(epoch)))
-            .expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
+        crate::check::failure_message(|| check_unit_epoch(epoch))
     }
 
     fn assert_unit_fails_with(slip: UnitAnswer, hint: &str) {
@@ -897,9 +891,7 @@ mod epoch_tests {
     }
 
     fn net_failure(epoch: impl Fn(&Mlp, &Array2<f64>, &Array1<f64>, f64) -> Mlp) -> String {
-        let err = catch_unwind(AssertUnwindSafe(|| check_backprop_epoch(epoch)))
-            .expect_err("the check should fail");
-        err.downcast_ref::<String>().cloned().unwrap_or_default()
+        crate::check::failure_message(|| check_backprop_epoch(epoch))
     }
 
     fn assert_net_fails_with(slip: NetAnswer, matrix: &str, hint: &str) {
