@@ -142,6 +142,18 @@ pub struct NotebookReport {
 }
 
 impl NotebookReport {
+    /// The report of `path` before any of it has run.
+    pub fn new(path: &Path) -> NotebookReport {
+        NotebookReport {
+            path: path.to_path_buf(),
+            executed: None,
+            error: None,
+            cells: Vec::new(),
+            seconds: 0.0,
+            kernel: KernelStats::default(),
+        }
+    }
+
     /// Whether every code cell ran clean.
     pub fn passed(&self) -> bool {
         self.error.is_none() && self.cells.iter().all(|c| c.outcome.status.passed())
@@ -192,14 +204,7 @@ pub async fn run_notebook(
     opts: &ExecOptions,
 ) -> NotebookReport {
     let started = Instant::now();
-    let mut report = NotebookReport {
-        path: path.to_path_buf(),
-        executed: None,
-        error: None,
-        cells: Vec::new(),
-        seconds: 0.0,
-        kernel: KernelStats::default(),
-    };
+    let mut report = NotebookReport::new(path);
     let executed = out.executed(key);
     match execute_file(path, &executed, &out.log(key), opts, &mut report).await {
         Ok(()) => report.executed = Some(executed),

@@ -64,14 +64,7 @@ pub async fn run_notebooks(
     let mut reports = Vec::new();
     for (path, key) in notebooks.iter().zip(keys) {
         let started = Instant::now();
-        let mut report = NotebookReport {
-            path: path.clone(),
-            executed: None,
-            error: None,
-            cells: Vec::new(),
-            seconds: 0.0,
-            kernel: KernelStats::default(),
-        };
+        let mut report = NotebookReport::new(path);
         match run_one(path, key, out, opts, &mut pool, reuse, &mut report).await {
             Ok(()) => report.executed = Some(out.executed(key)),
             Err(e) => report.error = Some(e.to_string()),
