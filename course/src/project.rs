@@ -28,6 +28,19 @@ pub enum ProjectError {
     },
 }
 
+/// What a course kernel reads of the checkout: the course crate, its data and the kernel
+/// configuration, and the workspace's manifests (the crate inherits its package settings from
+/// the workspace, and cargo reads every member's manifest when it loads it). The grader's
+/// sandbox binds these and nothing else; `course setup --system` copies them for every user.
+pub const KERNEL_PARTS: [&str; 6] = [
+    "crate",
+    "data",
+    "kernel",
+    "Cargo.toml",
+    "course/Cargo.toml",
+    "bench/Cargo.toml",
+];
+
 /// The files of one checkout of the course.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {

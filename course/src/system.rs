@@ -18,7 +18,7 @@
 use crate::exec::{seed, ExecOptions};
 use crate::install::{self, InstallError};
 use crate::jupyter::{Kernel, KernelOptions};
-use crate::project::Project;
+use crate::project::{Project, KERNEL_PARTS};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -100,7 +100,7 @@ impl Layout {
         self.prefix.join("seed.stamp")
     }
 
-    /// The toolchain's `bin` folder the kernels run.
+    /// Where the toolchain is copied when the one running setup is private to its user.
     fn toolchain(&self) -> PathBuf {
         self.prefix.join("rust")
     }
@@ -213,44 +213,26 @@ fn everyone_can_enter(dir: &Path) -> bool {
         .all(|d| std::fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o005 == 0o005))
 }
 
-/// The course files the kernels read, copied with their times, so an unchanged course keeps
-/// its seed. The workspace's manifests come along: the crate inherits settings from them, and
-/// cargo reads every member's manifest when it loads the workspace.
+/// The course files the kernels read ([`KERNEL_PARTS`], without `crate/target`), the lock
+/// file and the lessons, copied with their times, so an unchanged course keeps its seed.
 fn copy_course(project: &Project, layout: &Layout) -> Result<()> {
     let staged = layout.prefix.join("course.new");
     remove(&staged)?;
-    for dir in ["crate", "course", "bench"] {
-        create_dir(&staged.join(dir))?;
-    }
-    let mut parts: Vec<PathBuf> = ["data", "kernel", "notebooks"]
-        .iter()
-        .map(|p| project.root.join(p))
-        .collect();
-    let crate_dir = project.root.join("crate");
-    let entries = std::fs::read_dir(&crate_dir).map_err(|cause| SystemError::Write {
-        path: crate_dir.clone(),
-        cause,
-    })?;
-    parts.extend(
-        entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| !p.ends_with("target")),
-    );
-    for part in parts {
-        let to = match part.strip_prefix(&project.root).ok().and_then(Path::parent) {
-            Some(parent) => staged.join(parent),
-            None => staged.clone(),
-        };
-        run(Command::new("cp").arg("-a").arg(&part).arg(&to))?;
-    }
-    for file in [
-        "Cargo.toml",
-        "Cargo.lock",
-        "course/Cargo.toml",
-        "bench/Cargo.toml",
-    ] {
-        copy(&project.root.join(file), &staged.join(file))?;
+    for part in KERNEL_PARTS.iter().chain(&["Cargo.lock", "notebooks"]) {
+        let (from, to) = (project.root.join(part), staged.join(part));
+        create_dir(to.parent().unwrap_or(&staged))?;
+        if *part != "crate" {
+            run(Command::new("cp").arg("-a").arg(&from).arg(&to))?;
+            continue;
+        }
+        create_dir(&to)?;
+        let entries = std::fs::read_dir(&from).map_err(|cause| SystemError::Write {
+            path: from.clone(),
+            cause,
+        })?;
+        for entry in entries.flatten().filter(|e| e.file_name() != "target") {
+            run(Command::new("cp").arg("-a").arg(entry.path()).arg(&to))?;
+        }
     }
     remove(&layout.course())?;
     std::fs::rename(&staged, layout.course()).map_err(|cause| SystemError::Write {

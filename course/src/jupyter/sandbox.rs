@@ -292,11 +292,8 @@ impl Sandbox {
         for dir in &toolchain {
             out.bind("--ro-bind", dir, dir);
         }
-        // The course crate inherits its package settings from the workspace's manifest,
-        // and cargo reads each member's manifest when it loads the workspace.
-        let course = ["crate", "data", "kernel", "Cargo.toml", "course/Cargo.toml"]
+        let course = crate::project::KERNEL_PARTS
             .into_iter()
-            .chain(["bench/Cargo.toml"])
             .map(|part| self.root.join(part))
             .chain([self.relay.clone()])
             .filter(|p| p.exists());
