@@ -70,7 +70,6 @@ class PooledKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._ready = {}  # `:dep` line -> ids of warm kernels
         self._hidden = set()  # every pool kernel not handed over yet, warm or warming
-        self._pool_started = False
         if self.pool_size > 0:
             from tornado.ioloop import IOLoop
 
@@ -86,9 +85,6 @@ class PooledKernelManager(AsyncMappingKernelManager):
         return lines
 
     async def _start_pool(self):
-        if self._pool_started:
-            return
-        self._pool_started = True
         lines = self._lines()
         self.log.info(
             "[backprop pool] keeping %d warm kernel(s) for each of: %s",
