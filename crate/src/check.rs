@@ -59,6 +59,26 @@ impl Checkable for f64 {
     }
 }
 
+impl Checkable for &str {
+    fn mismatch(&self, expected: &Self, _tol: f64) -> Option<String> {
+        (self != expected).then(String::new)
+    }
+
+    fn show(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+impl Checkable for usize {
+    fn mismatch(&self, expected: &Self, _tol: f64) -> Option<String> {
+        (self != expected).then(String::new)
+    }
+
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
 impl<D: Dimension> Checkable for Array<f64, D> {
     fn mismatch(&self, expected: &Self, tol: f64) -> Option<String> {
         if self.shape() != expected.shape() {
@@ -189,18 +209,27 @@ pub fn check_slips_within<T: Checkable>(
     slips: &[Slip<T>],
     hint: &str,
 ) {
-    let Some(why) = actual.mismatch(expected, tol) else {
-        println!("{PASSED} {name} = {}", actual.show());
-        return;
-    };
+    match slip_failure(name, actual, expected, tol, slips, hint) {
+        None => println!("{PASSED} {name} = {}", actual.show()),
+        Some(failure) => panic!("{failure}"),
+    }
+}
+
+/// What [`check_slips_within`] fails with, or `None` when `actual` is right.
+pub(crate) fn slip_failure<T: Checkable>(
+    name: &str,
+    actual: &T,
+    expected: &T,
+    tol: f64,
+    slips: &[Slip<T>],
+    hint: &str,
+) -> Option<String> {
+    let why = actual.mismatch(expected, tol)?;
     let slip = slips
         .iter()
         .find(|slip| actual.mismatch(&slip.gives, tol).is_none());
     let hint = slip.map_or(hint, |slip| slip.hint.as_str());
-    panic!(
-        "{}",
-        failure(name, &actual.show(), &expected.show(), &why, hint)
-    );
+    Some(failure(name, &actual.show(), &expected.show(), &why, hint))
 }
 
 /// Checks a condition that has no single right number; prints `✓ name` or panics with `✗`.

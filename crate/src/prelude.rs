@@ -7,7 +7,11 @@ pub use crate::check::{
 #[cfg(feature = "data")]
 pub use crate::data::{column, prepare, read_admissions, Prepared};
 pub use crate::error::Error;
-pub use crate::exercise::{check_backprop_epoch, check_relu_hidden_step, check_unit_epoch};
+pub use crate::exercise::{
+    admissions::*, admissions_backprop::*, backpropagation::*, computational_graph::*,
+    cross_entropy::*, forward_pass::*, gradient_descent::*, loss::*, relu::*, sgd::*,
+    single_unit::*,
+};
 pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, GradCheck};
 pub use crate::graph::{Graph, NodeId, Op};
 pub use crate::loss::{cross_entropy, half_mse, half_sse, mse, sse, Loss};

@@ -1,0 +1,1 @@
+//! Lesson 11 (cross-entropy): the cross-entropy by hand.
