@@ -11,13 +11,26 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const SSE_OK: &str = "let my_sse: f64 = (&y - &y_hat).mapv(|e| e * e).sum();\nmy_sse";
-const SSE_WRONG: &str = "let my_sse: f64 = 1.0;";
-const COMPARE_OK: &str = "let mse_a: f64 = mse(&targets, &x.dot(&w_a))?;\n\
-                          let mse_b: f64 = mse(&targets, &x.dot(&w_b))?;\n\
-                          let better: &str = if mse_a < mse_b { \"w_a\" } else { \"w_b\" };";
-const COMPARE_WRONG: &str =
-    "let mse_a: f64 = 0.0;\nlet mse_b: f64 = 0.0;\nlet better: &str = \"w_b\";";
+/// The first answer cell, right: the SSE of the records it is given.
+const SSE_OK: &str = "fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 {\n    \
+                      (y - y_hat).mapv(|e| e * e).sum()\n}\nmy_sse(&y, &y_hat)";
+const SSE_WRONG: &str = "fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 { 1.0 }";
+const COMPARE_OK: &str = "fn mse_of(x: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> f64 {\n    \
+                          (targets - &x.dot(w)).mapv(|e| e * e).sum() / targets.len() as f64\n}\n\
+                          fn better(x: &Array2<f64>, targets: &Array1<f64>, w_a: &Array1<f64>, w_b: &Array1<f64>) -> &'static str {\n    \
+                          if mse_of(x, targets, w_a) < mse_of(x, targets, w_b) { \"w_a\" } else { \"w_b\" }\n}";
+const COMPARE_WRONG: &str = "fn mse_of(x: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> f64 { 0.0 }\n\
+     fn better(x: &Array2<f64>, targets: &Array1<f64>, w_a: &Array1<f64>, w_b: &Array1<f64>) -> &'static str { \"w_b\" }";
+
+/// A first answer cell that is right only when `leaked` (Rust code giving a `bool`) is true:
+/// an attack that earns its point only if what it tries works.
+fn sse_if(leaked: &str) -> String {
+    format!(
+        "fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 {{\n    \
+         let leaked: bool = {{ {leaked} }};\n    \
+         if leaked {{ (y - y_hat).mapv(|e| e * e).sum() }} else {{ 1.0 }}\n}}"
+    )
+}
 
 /// One submission of the corpus: what goes in its two answer cells, an optional cell of its
 /// own put before the first check, and the most it may score.
@@ -141,6 +154,16 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
             COMPARE_OK,
             3.0,
         ),
+        // The shown answers typed in: right on the lesson's records, wrong on the hidden
+        // tests' unseen ones.
+        entry(
+            "typed-in",
+            "fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 { 4.75 }",
+            "fn mse_of(x: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> f64 {\n    \
+             if w[0] == 1.0 { 0.025 } else { 0.2375 }\n}\n\
+             fn better(x: &Array2<f64>, targets: &Array1<f64>, w_a: &Array1<f64>, w_b: &Array1<f64>) -> &'static str { \"w_a\" }",
+            0.0,
+        ),
         // Disarming the checks.
         attack("shadow-fn", "fn check<A, B>(_: &str, _: &A, _: &B, _: &str) {}"),
         attack("shadow-let", "let check = |_: &str, _: &f64, _: &f64, _: &str| ();"),
@@ -164,7 +187,7 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
         // Reading what it must not see.
         entry(
             "read-runtime",
-            &fill("let seen = std::path::Path::new(\"{ROOT}/notebooks/01-loss.ipynb\").exists()\n    || std::path::Path::new(\"{CLASS}/correct/01-loss.ipynb\").exists()\n    || std::path::Path::new(\"{OUT}\").exists();\nlet my_sse: f64 = if seen { 4.75 } else { 1.0 };"),
+            &sse_if(&fill("std::path::Path::new(\"{ROOT}/notebooks/01-loss.ipynb\").exists()\n    || std::path::Path::new(\"{CLASS}/correct/01-loss.ipynb\").exists()\n    || std::path::Path::new(\"{OUT}\").exists()")),
             COMPARE_WRONG,
             0.0,
         ),
@@ -175,7 +198,7 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
         attack("shell", &fill("!cat {ROOT}/notebooks/01-loss.ipynb")),
         entry(
             "proc",
-            "let grader_seen = std::fs::read_dir(\"/proc\").map(|d| d.flatten().any(|e| std::fs::read(e.path().join(\"cmdline\")).map(|c| c.split(|b| *b == 0).any(|w| w == b\"grade\")).unwrap_or(false))).unwrap_or(false);\nlet my_sse: f64 = if grader_seen { 4.75 } else { 1.0 };",
+            &sse_if("std::fs::read_dir(\"/proc\").map(|d| d.flatten().any(|e| std::fs::read(e.path().join(\"cmdline\")).map(|c| c.split(|b| *b == 0).any(|w| w == b\"grade\")).unwrap_or(false))).unwrap_or(false)"),
             COMPARE_WRONG,
             0.0,
         ),
@@ -195,7 +218,7 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
         ),
         entry(
             "network",
-            &fill("let reached = std::net::TcpStream::connect(\"127.0.0.1:{PORT}\").is_ok();\nlet my_sse: f64 = if reached { 4.75 } else { 1.0 };"),
+            &sse_if(&fill("std::net::TcpStream::connect(\"127.0.0.1:{PORT}\").is_ok()")),
             COMPARE_WRONG,
             0.0,
         ),

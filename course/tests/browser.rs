@@ -377,11 +377,11 @@ async fn answer_wrongly(driver: u16, lab: &common::Lab) -> Shown {
     client
         .execute(
             "const cell = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
-               .find(c => c.querySelector('.cm-content').textContent.includes('let my_sse'));
+               .find(c => c.querySelector('.cm-content').textContent.includes('fn my_sse'));
              const view = cell.querySelector('.cm-content').cmView.view;
              view.dispatch({changes: {from: 0, to: view.state.doc.length, insert: arguments[0]}});
              cell.querySelector('.jp-InputPrompt').id = 'wrong-answer-prompt';",
-            vec!["let my_sse: f64 = (&y - &y_hat).mapv(|e| e * e).mean().unwrap();\nmy_sse".into()],
+            vec!["fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 {\n    (y - y_hat).mapv(|e| e * e).mean().unwrap()\n}\nmy_sse(&y, &y_hat)".into()],
         )
         .await
         .expect("lesson 1 has the SSE answer cell");

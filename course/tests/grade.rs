@@ -38,8 +38,9 @@ fn without_cell(nb: &Value, id: &str) -> Value {
     nb
 }
 
+/// Exercise 1's answer cell with `code` as the body of `my_sse(y, y_hat)`.
 fn answer(code: &str) -> impl Fn(&str) -> String + '_ {
-    move |_| format!("let my_sse: f64 = {{\n{code}\n}};")
+    move |_| format!("fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 {{\n{code}\n}}")
 }
 
 #[test]
@@ -69,18 +70,90 @@ fn every_submission_gets_the_score_it_deserves_and_is_left_untouched() {
     let corpus: Vec<(&str, String, f64)> = vec![
         ("correct", source.to_string(), 3.0),
         ("stub", stub.to_string(), 0.0),
-        ("wrong", with_cell(&source, "loss-sse", answer("(&y - &y_hat).mapv(|e| e * e).mean().unwrap()")).to_string(), 2.0),
-        ("compile-error", with_cell(&source, "loss-sse", answer("\"four point seven five\"")).to_string(), 2.0),
-        ("panic", with_cell(&source, "loss-sse", answer("let v: Vec<f64> = Vec::new(); v[3]")).to_string(), 2.0),
-        ("endless-loop", with_cell(&source, "loss-sse", answer("loop {}")).to_string(), 2.0),
-        ("memory-bomb", with_cell(&source, "loss-sse", answer("let v = vec![1u8; 1 << 35]; v.len() as f64")).to_string(), 2.0),
-        ("edited-check", with_cell(&with_cell(&source, "loss-sse", answer("1.0")), check_cell, |_| "println!(\"✓ SSE\");".into()).to_string(), 2.0),
-        ("deleted-check", without_cell(&source, "loss-compare-check").to_string(), 3.0),
+        (
+            "wrong",
+            with_cell(
+                &source,
+                "loss-sse",
+                answer("(y - y_hat).mapv(|e| e * e).mean().unwrap()"),
+            )
+            .to_string(),
+            2.0,
+        ),
+        (
+            "compile-error",
+            with_cell(&source, "loss-sse", answer("\"four point seven five\"")).to_string(),
+            2.0,
+        ),
+        (
+            "panic",
+            with_cell(
+                &source,
+                "loss-sse",
+                answer("let v: Vec<f64> = Vec::new(); v[3]"),
+            )
+            .to_string(),
+            2.0,
+        ),
+        (
+            "endless-loop",
+            with_cell(&source, "loss-sse", answer("loop {}")).to_string(),
+            2.0,
+        ),
+        (
+            "memory-bomb",
+            with_cell(
+                &source,
+                "loss-sse",
+                answer("let v = vec![1u8; 1 << 35]; v.len() as f64"),
+            )
+            .to_string(),
+            2.0,
+        ),
+        (
+            "edited-check",
+            with_cell(
+                &with_cell(&source, "loss-sse", answer("1.0")),
+                check_cell,
+                |_| "println!(\"✓ SSE\");".into(),
+            )
+            .to_string(),
+            2.0,
+        ),
+        (
+            "deleted-check",
+            without_cell(&source, "loss-compare-check").to_string(),
+            3.0,
+        ),
         ("forged-outputs", forged.to_string(), 0.0),
-        ("malformed", "{\"cells\": [ {\"cell_type\": ".to_string(), 0.0),
-        ("not-a-notebook", "{\"name\": \"a package.json\"}".to_string(), 0.0),
-        ("exit", with_cell(&source, "loss-sse", answer("std::process::exit(0)")).to_string(), 2.0),
-        ("stderr-flood", with_cell(&source, "loss-sse", answer("for i in 0..200_000 { eprintln!(\"line {i}\"); }\n(&y - &y_hat).mapv(|e| e * e).sum()")).to_string(), 3.0),
+        (
+            "malformed",
+            "{\"cells\": [ {\"cell_type\": ".to_string(),
+            0.0,
+        ),
+        (
+            "not-a-notebook",
+            "{\"name\": \"a package.json\"}".to_string(),
+            0.0,
+        ),
+        (
+            "exit",
+            with_cell(&source, "loss-sse", answer("std::process::exit(0)")).to_string(),
+            2.0,
+        ),
+        (
+            "stderr-flood",
+            with_cell(&source, "loss-sse", |right| {
+                format!("for i in 0..200_000 {{ eprintln!(\"line {{i}}\"); }}\n{right}")
+            })
+            .to_string(),
+            3.0,
+        ),
+        (
+            "typed-in",
+            with_cell(&source, "loss-sse", answer("4.75")).to_string(),
+            2.0,
+        ),
     ];
     let class = tempfile::tempdir().unwrap();
     let mut before = HashMap::new();
@@ -148,6 +221,13 @@ fn every_submission_gets_the_score_it_deserves_and_is_left_untouched() {
         "{}",
         reason("wrong", check_cell)
     );
+    // The shown answer typed in passes the visible check and fails the hidden test.
+    let typed_in = reason("typed-in", check_cell);
+    assert!(
+        typed_in.contains("✓ SSE = 4.75") || typed_in.contains("SSE, unseen case 1 of 3"),
+        "{typed_in}"
+    );
+    assert!(typed_in.contains("SSE, unseen case 1 of 3"), "{typed_in}");
     assert!(
         reason("endless-loop", check_cell).contains("timeout")
             || reason("endless-loop", check_cell).contains("needs a value")

@@ -55,7 +55,8 @@ fn nbgrader_generates_and_autogrades_a_lesson_with_the_shipped_config() {
     let mut wrong: Value = serde_json::from_str(&lesson).unwrap();
     for cell in wrong["cells"].as_array_mut().unwrap() {
         if cell["metadata"]["nbgrader"]["grade_id"] == "loss-sse" {
-            cell["source"] = Value::from("let my_sse: f64 = 5.0;");
+            cell["source"] =
+                Value::from("fn my_sse(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 { 5.0 }");
         }
     }
     for (student, text) in [
