@@ -5,10 +5,10 @@
 //! |---|---|
 //! | [`loss`], [`check`], [`plot`], [`table`] | 1. Loss |
 //! | [`activation`], [`unit`] | 3. The single unit |
-//! | [`mlp`] | 5. The forward pass, 6. Backpropagation |
+//! | [`mlp`], [`diagram`] | 5. The forward pass, 6. Backpropagation |
 //! | [`gradcheck`] | 6. Backpropagation |
 //! | [`graph`] | 10. The computational graph |
-//! | [`exercise`] | 8. ReLU networks (an exercise check that names the slip behind a wrong answer) |
+//! | [`exercise`] | every lesson: the exercises' checks, one module per lesson, naming the slip behind a wrong answer |
 //! | [`random`], [`summation`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
 //! Notebooks import everything with `use backprop::prelude::*;`.
@@ -17,6 +17,7 @@ pub mod activation;
 pub mod check;
 #[cfg(feature = "data")]
 pub mod data;
+pub mod diagram;
 pub mod error;
 pub mod exercise;
 pub mod gradcheck;

@@ -33,6 +33,11 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// A figure from an SVG document drawn elsewhere in the library.
+    pub(crate) fn from_svg(svg: String) -> Figure {
+        Figure { svg }
+    }
+
     /// The SVG document.
     pub fn svg(&self) -> &str {
         &self.svg

@@ -1,0 +1,253 @@
+//! Network diagrams as SVG: a column of nodes per layer and one edge per weight, labelled.
+//!
+//! Introduced in lesson 5 (the forward pass: the 4-3-2 network, every weight named w_ij) and
+//! lesson 6 (backpropagation: the 2-1-1 worked example with its numbers).
+
+use crate::error::{same_len, Result};
+use crate::mlp::Mlp;
+use crate::plot::Figure;
+use ndarray::{Array1, ArrayView2};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const WIDTH: u32 = 700;
+const NODE_RADIUS: i32 = 20;
+/// Horizontal centre of each layer's column: inputs, hidden units, outputs.
+const COLUMNS: [i32; 3] = [90, 340, 590];
+
+/// Digits as subscripts, so w₁₂ reads like the lessons' formulas.
+fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|d| char::from_u32(0x2080 + d.to_digit(10).unwrap_or(0)).unwrap_or(d))
+        .collect()
+}
+
+/// Vertical centres of `n` nodes spread over a drawing `height` high.
+fn rows(n: usize, height: i32) -> Vec<i32> {
+    let gap = (height - 80) / n.max(1) as i32;
+    let top = 60 + (height - 80 - gap * (n as i32 - 1)) / 2;
+    (0..n as i32).map(|i| top + i * gap).collect()
+}
+
+/// What a node shows: its name, and its value for the record when one is given.
+fn node_label(name: &str, value: Option<f64>) -> String {
+    match value {
+        Some(v) => format!("{name} = {v:.3}"),
+        None => name.to_string(),
+    }
+}
+
+/// A drawing of `net`: its inputs, hidden units and outputs as columns of circles, and one
+/// edge per weight, labelled w_ij with its value (row i of the weight matrix, column j, counted
+/// from 1), blue when positive and red when negative, thicker the larger it is. With a record
+/// `x`, each node also shows its value for it: the inputs, the hidden outputs a and the
+/// predictions ŷ of the forward pass.
+///
+/// # Shapes
+/// `x`: (n_input)
+///
+/// ```
+/// use backprop::prelude::*;
+/// let net = Mlp::from_weights(array![[0.4], [-0.2]], array![[0.1]])?;
+/// let fig = network_diagram(&net, Some(&array![0.1, 0.3]))?;
+/// assert!(fig.svg().contains("w₁₁ = 0.40") && fig.svg().contains("x₂ = 0.300"));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
+    let values = match x {
+        Some(x) => {
+            same_len(
+                "network_diagram",
+                ("x", x.len()),
+                ("the network's inputs", net.n_input()),
+            )?;
+            let fwd = net.forward(x)?;
+            Some([fwd.x, fwd.a_hidden, fwd.y_hat])
+        }
+        None => None,
+    };
+    let sizes = [net.n_input(), net.n_hidden(), net.n_output()];
+    let height = 140 + 90 * sizes.iter().max().copied().unwrap_or(1) as i32;
+    let centres: Vec<Vec<(i32, i32)>> = sizes
+        .iter()
+        .zip(COLUMNS)
+        .map(|(&n, column)| rows(n, height).into_iter().map(|y| (column, y)).collect())
+        .collect();
+    let largest = net
+        .w_ih
+        .iter()
+        .chain(net.w_ho.iter())
+        .fold(0.0f64, |m, w| m.max(w.abs()))
+        .max(f64::MIN_POSITIVE);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let centred = |size| {
+            ("sans-serif", size)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Center))
+        };
+        for (layer, title) in ["inputs x", "hidden a = f(x·W_ih)", "outputs ŷ = g(a·W_ho)"]
+            .iter()
+            .enumerate()
+        {
+            root.draw(&Text::new(*title, (COLUMNS[layer], 24), centred(16)))
+                .map_err(plot_err)?;
+        }
+        let weights = [net.w_ih.view(), net.w_ho.view()];
+        for (layer, w) in weights.iter().enumerate() {
+            draw_edges(
+                &root,
+                w,
+                &centres[layer],
+                &centres[layer + 1],
+                largest,
+                layer,
+                false,
+            )?;
+        }
+        let names = ["x", "a", "ŷ"];
+        for (layer, nodes) in centres.iter().enumerate() {
+            for (k, &(cx, cy)) in nodes.iter().enumerate() {
+                root.draw(&Circle::new((cx, cy), NODE_RADIUS, WHITE.filled()))
+                    .map_err(plot_err)?;
+                root.draw(&Circle::new((cx, cy), NODE_RADIUS, BLACK.stroke_width(2)))
+                    .map_err(plot_err)?;
+                let name = format!("{}{}", names[layer], subscript(k + 1));
+                let value = values.as_ref().map(|v| v[layer][k]);
+                root.draw(&Text::new(
+                    node_label(&name, value),
+                    (cx, cy + NODE_RADIUS + 14),
+                    centred(14),
+                ))
+                .map_err(plot_err)?;
+            }
+        }
+        for (layer, w) in weights.iter().enumerate() {
+            draw_edges(
+                &root,
+                w,
+                &centres[layer],
+                &centres[layer + 1],
+                largest,
+                layer,
+                true,
+            )?;
+        }
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Figure::from_svg(svg))
+}
+
+/// The edges from one layer to the next, or (`labels`) their labels, drawn last so that no
+/// edge or node hides one: `w[[i, j]]` joins node i of `from` to node j of `to`. The first
+/// layer's labels sit nearer their input node and the second layer's nearer their output node, staggered along the edge by the node at the other end, so that the labels of
+/// edges that share a node do not overlap.
+fn draw_edges<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    w: &ArrayView2<f64>,
+    from: &[(i32, i32)],
+    to: &[(i32, i32)],
+    largest: f64,
+    layer: usize,
+    labels: bool,
+) -> Result<()> {
+    let (rows, cols) = w.dim();
+    for ((i, j), &weight) in w.indexed_iter() {
+        let (a, b) = (from[i], to[j]);
+        let colour = if weight >= 0.0 {
+            RGBColor(40, 90, 200)
+        } else {
+            RGBColor(200, 50, 40)
+        };
+        if !labels {
+            let width = 1 + (3.0 * weight.abs() / largest).round() as u32;
+            root.draw(&PathElement::new(vec![a, b], colour.stroke_width(width)))
+                .map_err(plot_err)?;
+            continue;
+        }
+        let along = if layer == 0 {
+            0.27 + 0.5 * j as f64 / cols as f64
+        } else {
+            0.73 - 0.5 * i as f64 / rows as f64
+        };
+        let at = (
+            a.0 + ((b.0 - a.0) as f64 * along) as i32,
+            a.1 + ((b.1 - a.1) as f64 * along) as i32,
+        );
+        let label = format!("w{}{} = {weight:.2}", subscript(i + 1), subscript(j + 1));
+        let font = ("sans-serif", 13)
+            .into_font()
+            .color(&colour)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let half = 4 * label.chars().count() as i32;
+        root.draw(&Rectangle::new(
+            [(at.0 - half, at.1 - 8), (at.0 + half, at.1 + 8)],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Text::new(label, at, font)).map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+fn plot_err(e: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Plot(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn the_worked_example_shows_every_weight_and_node_value() {
+        let net = Mlp::from_weights(array![[0.4], [-0.2]], array![[0.1]]).unwrap();
+        let svg = network_diagram(&net, Some(&array![0.1, 0.3]))
+            .unwrap()
+            .svg()
+            .to_string();
+        for label in [
+            "w₁₁ = 0.40",
+            "w₂₁ = -0.20",
+            "w₁₁ = 0.10",
+            "x₁ = 0.100",
+            "a₁ = 0.495",
+            "ŷ₁ = 0.512",
+        ] {
+            assert!(svg.contains(label), "{label} missing");
+        }
+        // Two circles per node (fill and ring), one line per weight.
+        assert_eq!(svg.matches("<circle").count(), 2 * 4);
+        assert_eq!(svg.matches("<polyline").count(), 3);
+        // A negative weight is drawn red, a positive one blue.
+        assert!(svg.contains("#C83228") && svg.contains("#285AC8"), "{svg}");
+    }
+
+    #[test]
+    fn every_weight_of_a_4_3_2_network_gets_its_own_edge_and_label() {
+        let net = Mlp::random(4, 3, 2, 1);
+        let svg = network_diagram(&net, None).unwrap().svg().to_string();
+        assert_eq!(svg.matches("<polyline").count(), 4 * 3 + 3 * 2);
+        assert!(svg.contains("w₄₃ = ") && svg.contains("w₃₂ = "));
+        assert!(!svg.contains("x₁ = "), "no record, no values");
+    }
+
+    #[test]
+    fn a_record_of_the_wrong_length_is_an_error_naming_both_sizes() {
+        let net = Mlp::random(4, 3, 2, 1);
+        let err = network_diagram(&net, Some(&array![1.0, 2.0]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains('2') && err.contains('4'), "{err}");
+    }
+
+    #[test]
+    fn subscripts_cover_every_digit() {
+        assert_eq!(subscript(10), "₁₀");
+        assert_eq!(subscript(7), "₇");
+    }
+}
