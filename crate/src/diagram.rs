@@ -1,9 +1,12 @@
-//! Network diagrams as SVG: a column of nodes per layer and one edge per weight, labelled.
+//! Diagrams as SVG: a network as a column of nodes per layer with one labelled edge per
+//! weight, and a computational graph as boxes joined by arrows.
 //!
-//! Introduced in lesson 5 (the forward pass: the 4-3-2 network, every weight named w_ij) and
-//! lesson 6 (backpropagation: the 2-1-1 worked example with its numbers).
+//! Introduced in lesson 5 (the forward pass: the 4-3-2 network, every weight named w_ij),
+//! lesson 6 (backpropagation: the 2-1-1 worked example with its numbers) and lesson 10 (the
+//! computational graph).
 
 use crate::error::{same_len, Result};
+use crate::graph::{Graph, NodeId, Op};
 use crate::mlp::Mlp;
 use crate::plot::Figure;
 use ndarray::{Array1, ArrayView2};
@@ -194,6 +197,129 @@ fn draw_edges<DB: DrawingBackend>(
     Ok(())
 }
 
+const BOX: (i32, i32) = (150, 46);
+const GRAPH_COLUMN: i32 = 200;
+const GRAPH_ROW: i32 = 76;
+
+/// How many ops lie on the longest path from an input to each node `output` needs.
+fn depths(graph: &Graph, output: NodeId) -> Vec<(NodeId, usize)> {
+    let mut depth: Vec<(NodeId, usize)> = Vec::new();
+    for id in graph.topological_order(output) {
+        let d = graph
+            .inputs(id)
+            .iter()
+            .filter_map(|i| depth.iter().find(|(n, _)| n == i).map(|(_, d)| d + 1))
+            .max()
+            .unwrap_or(0);
+        depth.push((id, d));
+    }
+    depth
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Input => "input",
+        Op::Linear => "x·W + b",
+        Op::Sigmoid => "σ",
+        Op::Mse => "MSE",
+    }
+}
+
+/// A drawing of the nodes `output` depends on, left to right: inputs in the first column,
+/// each other node one column right of its furthest input. A box shows the node's name, its
+/// op and its value's shape; an arrow runs from each input to the node that uses it, so a
+/// value used twice sends two arrows, and its gradient adds up what comes back along both.
+///
+/// ```
+/// use backprop::prelude::*;
+/// let mut g = Graph::new();
+/// let x = g.input("x", array![[1.0, 2.0]]);
+/// let w = g.input("W", array![[0.5], [0.1]]);
+/// let b = g.input("b", array![[0.0]]);
+/// let z = g.linear("z", x, w, b);
+/// let a = g.sigmoid("a", z);
+/// g.forward(a)?;
+/// let fig = graph_diagram(&g, a)?;
+/// assert!(fig.svg().contains("z: x·W + b") && fig.svg().contains("(1 × 1)"));
+/// # Ok::<(), backprop::Error>(())
+/// ```
+pub fn graph_diagram(graph: &Graph, output: NodeId) -> Result<Figure> {
+    let depth = depths(graph, output);
+    let columns = depth.iter().map(|(_, d)| d + 1).max().unwrap_or(1);
+    let mut rows_used = vec![0i32; columns];
+    let mut at: Vec<(NodeId, (i32, i32))> = Vec::new();
+    for &(id, d) in &depth {
+        at.push((
+            id,
+            (30 + GRAPH_COLUMN * d as i32, 20 + GRAPH_ROW * rows_used[d]),
+        ));
+        rows_used[d] += 1;
+    }
+    let width = (60 + GRAPH_COLUMN * columns as i32) as u32;
+    let height = (40 + GRAPH_ROW * rows_used.iter().copied().max().unwrap_or(1)) as u32;
+    let place = |id: NodeId| at.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        for &(id, (x, y)) in &at {
+            for input in graph.inputs(id) {
+                let Some((sx, sy)) = place(*input) else {
+                    continue;
+                };
+                let from = (sx + BOX.0, sy + BOX.1 / 2);
+                let to = (x, y + BOX.1 / 2);
+                root.draw(&PathElement::new(vec![from, to], BLACK.stroke_width(1)))
+                    .map_err(plot_err)?;
+                root.draw(&Polygon::new(
+                    vec![to, (to.0 - 9, to.1 - 5), (to.0 - 9, to.1 + 5)],
+                    BLACK.filled(),
+                ))
+                .map_err(plot_err)?;
+            }
+        }
+        for &(id, (x, y)) in &at {
+            let fill = if graph.op(id) == Op::Input {
+                RGBColor(235, 242, 252)
+            } else {
+                RGBColor(252, 244, 230)
+            };
+            root.draw(&Rectangle::new(
+                [(x, y), (x + BOX.0, y + BOX.1)],
+                fill.filled(),
+            ))
+            .map_err(plot_err)?;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + BOX.0, y + BOX.1)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(plot_err)?;
+            let font = |size| {
+                ("sans-serif", size)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Center, VPos::Center))
+            };
+            let title = match graph.op(id) {
+                Op::Input => graph.name(id).to_string(),
+                op => format!("{}: {}", graph.name(id), op_name(op)),
+            };
+            let (r, c) = graph.value(id).dim();
+            let centre = x + BOX.0 / 2;
+            root.draw(&Text::new(title, (centre, y + 15), font(14)))
+                .map_err(plot_err)?;
+            root.draw(&Text::new(
+                format!("({r} × {c})"),
+                (centre, y + 33),
+                font(12),
+            ))
+            .map_err(plot_err)?;
+        }
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Figure::from_svg(svg))
+}
+
 fn plot_err(e: impl std::fmt::Display) -> crate::Error {
     crate::Error::Plot(e.to_string())
 }
@@ -249,5 +375,28 @@ mod tests {
     fn subscripts_cover_every_digit() {
         assert_eq!(subscript(10), "₁₀");
         assert_eq!(subscript(7), "₇");
+    }
+
+    #[test]
+    fn a_graph_is_drawn_with_a_box_per_node_and_an_arrow_per_input() {
+        let mut g = Graph::new();
+        let x = g.input("x", ndarray::Array2::ones((4, 2)));
+        let w = g.input("W", ndarray::Array2::ones((2, 3)));
+        let b = g.input("b", ndarray::Array2::zeros((1, 3)));
+        let y = g.input("y", ndarray::Array2::ones((4, 3)));
+        let z = g.linear("z", x, w, b);
+        let a = g.sigmoid("a", z);
+        let loss = g.mse("loss", y, a);
+        g.forward(loss).unwrap();
+        let svg = graph_diagram(&g, loss).unwrap().svg().to_string();
+        // Seven boxes, each a fill and a frame; six arrows, each a line and a head.
+        assert_eq!(svg.matches("<rect").count(), 1 + 2 * 7);
+        assert_eq!(svg.matches("<polyline").count(), 6);
+        assert_eq!(svg.matches("<polygon").count(), 6);
+        for label in ["z: x·W + b", "a: σ", "loss: MSE", "(4 × 3)", "(1 × 1)"] {
+            assert!(svg.contains(label), "{label} missing");
+        }
+        // The loss sits three ops from the inputs: four columns.
+        assert_eq!(depths(&g, loss).iter().map(|(_, d)| *d).max(), Some(3));
     }
 }

@@ -166,6 +166,16 @@ impl Graph {
         &self.nodes[id.0].name
     }
 
+    /// What a node computes.
+    pub fn op(&self, id: NodeId) -> Op {
+        self.nodes[id.0].op
+    }
+
+    /// A node's inputs, in the order its op takes them.
+    pub fn inputs(&self, id: NodeId) -> &[NodeId] {
+        &self.nodes[id.0].inputs
+    }
+
     /// The nodes `output` depends on, each after all of its inputs (Kahn's algorithm).
     pub fn topological_order(&self, output: NodeId) -> Vec<NodeId> {
         let mut needed = vec![false; self.nodes.len()];

@@ -6,7 +6,7 @@ pub use crate::check::{
 };
 #[cfg(feature = "data")]
 pub use crate::data::{column, prepare, read_admissions, Prepared};
-pub use crate::diagram::network_diagram;
+pub use crate::diagram::{graph_diagram, network_diagram};
 pub use crate::error::Error;
 pub use crate::exercise::{
     admissions::*, admissions_backprop::*, backpropagation::*, computational_graph::*,
