@@ -7,7 +7,7 @@
 //! | [`activation`], [`unit`] | 3. The single unit |
 //! | [`mlp`], [`diagram`] | 5. The forward pass, 6. Backpropagation |
 //! | [`gradcheck`] | 6. Backpropagation |
-//! | [`graph`] | 10. The computational graph |
+//! | [`scalar`], [`graph`] | 10. The computational graph |
 //! | [`exercise`] | every lesson: the exercises' checks, one module per lesson, naming the slip behind a wrong answer |
 //! | [`random`], [`summation`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
@@ -28,6 +28,7 @@ pub mod plot;
 pub mod prelude;
 pub mod progress;
 pub mod random;
+pub mod scalar;
 pub mod show;
 pub mod summation;
 pub mod table;

@@ -20,6 +20,7 @@ pub use crate::mlp::{Forward, Gradients, Mlp};
 pub use crate::plot::{line_chart, scatter_chart, surface_chart, Figure, Figures, Series};
 pub use crate::progress::Progress;
 pub use crate::random::NumpyRandom;
+pub use crate::scalar::Scalar;
 pub use crate::show::Show;
 pub use crate::table::Table;
 pub use crate::train::{
