@@ -20,10 +20,16 @@ impl Table {
         }
     }
 
-    /// Appends a row (extra cells are kept, missing ones shown empty).
-    pub fn row<S: ToString>(mut self, cells: &[S]) -> Table {
-        self.rows
-            .push(cells.iter().map(ToString::to_string).collect());
+    /// Appends a row (extra cells are kept, missing ones shown empty): a slice of strings, or
+    /// a tuple of mixed values, each shown as [`Cell`] shows it (numbers with 4 decimals).
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let t = Table::new(&["records", "SSE", "note"]).row((40, 4.75, "four")).row(&["x", "y", "z"]);
+    /// assert_eq!(t.rows()[0], ["40", "4.7500", "four"]);
+    /// ```
+    pub fn row(mut self, cells: impl Row) -> Table {
+        self.rows.push(cells.cells());
         self
     }
 
@@ -55,6 +61,77 @@ impl Table {
         print_rich(&self.to_html(), &self.to_string());
     }
 }
+
+/// A value as one table cell shows it.
+pub trait Cell {
+    /// The cell's text.
+    fn cell(&self) -> String;
+}
+
+impl Cell for f64 {
+    /// Four decimals, the precision the lessons compare losses and weights at.
+    fn cell(&self) -> String {
+        format!("{self:.4}")
+    }
+}
+
+macro_rules! plain_cells {
+    ($($t:ty),*) => {
+        $(impl Cell for $t {
+            fn cell(&self) -> String {
+                self.to_string()
+            }
+        })*
+    };
+}
+
+plain_cells!(usize, u32, u64, i32, i64, bool, &str, String, &String);
+
+/// The cells of one table row.
+pub trait Row {
+    /// The row's cells, as text.
+    fn cells(self) -> Vec<String>;
+}
+
+impl<S: ToString> Row for &[S] {
+    fn cells(self) -> Vec<String> {
+        self.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl<S: ToString, const N: usize> Row for &[S; N] {
+    fn cells(self) -> Vec<String> {
+        self.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl<S: ToString> Row for &Vec<S> {
+    fn cells(self) -> Vec<String> {
+        self.iter().map(ToString::to_string).collect()
+    }
+}
+
+macro_rules! tuple_rows {
+    ($(($($name:ident),+)),+) => {
+        $(impl<$($name: Cell),+> Row for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn cells(self) -> Vec<String> {
+                let ($($name,)+) = self;
+                vec![$($name.cell()),+]
+            }
+        })+
+    };
+}
+
+tuple_rows!(
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H)
+);
 
 /// Prints what evcxr shows for a cell's value: `html`, with `text` for plain-text front ends.
 pub(crate) fn print_rich(html: &str, text: &str) {
