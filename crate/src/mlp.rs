@@ -13,7 +13,7 @@
 use crate::activation::Activation;
 use crate::error::{mat_mat, mismatch, same_len, same_shape, vec_mat, Result};
 use crate::table::Table;
-use ndarray::{Array1, Array2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayBase, Axis, Data, Ix1, Zip};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand_distr::Normal;
@@ -67,8 +67,17 @@ impl Gradients {
     }
 }
 
-/// The outer product a ⊗ b: shape (a.len(), b.len()).
-fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
+/// The outer product a ⊗ b = aᵀb, entry (i, j) = a[i] · b[j]: how lesson 6 turns a layer's
+/// inputs and its error terms into one step per weight, ΔW = η · outer(x, δ).
+///
+/// # Shapes
+/// `a`: (m), `b`: (n) → (m × n)
+///
+/// ```
+/// use backprop::prelude::*;
+/// assert_eq!(outer(&array![1.0, 2.0], &array![3.0, 4.0, 5.0]), array![[3.0, 4.0, 5.0], [6.0, 8.0, 10.0]]);
+/// ```
+pub fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
     let col = a.view().insert_axis(Axis(1));
     let row = b.view().insert_axis(Axis(0));
     col.dot(&row)
@@ -149,11 +158,12 @@ impl Mlp {
         self.w_ho.ncols()
     }
 
-    /// The forward pass for one record.
+    /// The forward pass for one record: an array or a view, such as a row of a data matrix
+    /// (`net.forward(&features.row(i))`).
     ///
     /// # Shapes
     /// `x`: (n_input,) → `y_hat`: (n_output,).
-    pub fn forward(&self, x: &Array1<f64>) -> Result<Forward> {
+    pub fn forward<S: Data<Elem = f64>>(&self, x: &ArrayBase<S, Ix1>) -> Result<Forward> {
         vec_mat(
             "the input → hidden layer",
             ("x", x.len()),
@@ -164,12 +174,37 @@ impl Mlp {
         let z_output = a_hidden.dot(&self.w_ho);
         let y_hat = self.output.f(&z_output);
         Ok(Forward {
-            x: x.clone(),
+            x: x.to_owned(),
             z_hidden,
             a_hidden,
             z_output,
             y_hat,
         })
+    }
+
+    /// The predictions for a whole batch, one row per record: the forward pass with matrix
+    /// products in place of a loop over records.
+    ///
+    /// # Shapes
+    /// `x`: (n, n_input) → (n, n_output)
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let net = Mlp::from_weights(array![[0.4], [-0.2]], array![[0.1]])?;
+    /// let batch = array![[0.1, 0.3], [1.0, 0.0]];
+    /// let y_hat = net.predict(&batch)?;
+    /// assert_eq!(y_hat.dim(), (2, 1));
+    /// assert_eq!(y_hat[[0, 0]], net.forward(&batch.row(0))?.y_hat[0]);
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn predict(&self, x: &Array2<f64>) -> Result<Array2<f64>> {
+        mat_mat(
+            "the input → hidden layer",
+            ("x", x.dim()),
+            ("w_ih", self.w_ih.dim()),
+        )?;
+        let a_hidden = self.hidden.f(&x.dot(&self.w_ih));
+        Ok(self.output.f(&a_hidden.dot(&self.w_ho)))
     }
 
     /// Backpropagation for one record: the gradients of ½ Σ (y − ŷ)² given the forward pass.
@@ -196,7 +231,11 @@ impl Mlp {
     ///
     /// # Shapes
     /// `x`: (n_input,), `y`: (n_output,).
-    pub fn gradients(&self, x: &Array1<f64>, y: &Array1<f64>) -> Result<Gradients> {
+    pub fn gradients<S: Data<Elem = f64>>(
+        &self,
+        x: &ArrayBase<S, Ix1>,
+        y: &Array1<f64>,
+    ) -> Result<Gradients> {
         self.backward(&self.forward(x)?, y)
     }
 
@@ -256,7 +295,7 @@ impl Mlp {
     ///
     /// # Shapes
     /// `x`: (n_input,), `y`: (n_output,).
-    pub fn loss(&self, x: &Array1<f64>, y: &Array1<f64>) -> Result<f64> {
+    pub fn loss<S: Data<Elem = f64>>(&self, x: &ArrayBase<S, Ix1>, y: &Array1<f64>) -> Result<f64> {
         let y_hat = self.forward(x)?.y_hat;
         same_len("the loss", ("y", y.len()), ("y_hat", y_hat.len()))?;
         Ok(0.5 * (y - &y_hat).mapv(|e| e * e).sum())

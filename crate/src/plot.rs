@@ -6,6 +6,7 @@ use crate::error::{same_shape, Error, Result};
 use crate::table::print_rich;
 use ndarray::{Array1, Array2};
 use plotters::prelude::*;
+use std::borrow::Borrow;
 
 /// One named line of (x, y) points.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,12 +18,35 @@ pub struct Series {
 }
 
 impl Series {
-    /// A series from a name and points.
-    pub fn new(name: impl Into<String>, points: impl IntoIterator<Item = (f64, f64)>) -> Series {
+    /// A series from a name and points, owned or borrowed (`&points` needs no clone).
+    pub fn new<P: Borrow<(f64, f64)>>(
+        name: impl Into<String>,
+        points: impl IntoIterator<Item = P>,
+    ) -> Series {
         Series {
             name: name.into(),
-            points: points.into_iter().collect(),
+            points: points.into_iter().map(|p| *p.borrow()).collect(),
         }
+    }
+
+    /// A series from its x values and its y values, paired in order.
+    ///
+    /// # Shapes
+    /// `xs`: (n), `ys`: (n)
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let h = Array1::linspace(-1.0, 1.0, 3);
+    /// let s = Series::xy("σ(h)", &h, &sigmoid(&h))?;
+    /// assert_eq!(s.points[1], (0.0, 0.5));
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn xy(name: impl Into<String>, xs: &Array1<f64>, ys: &Array1<f64>) -> Result<Series> {
+        crate::error::same_len("Series::xy", ("xs", xs.len()), ("ys", ys.len()))?;
+        Ok(Series::new(
+            name,
+            xs.iter().copied().zip(ys.iter().copied()),
+        ))
     }
 }
 
@@ -388,7 +412,7 @@ mod tests {
 
     #[test]
     fn a_chart_with_no_points_is_an_error() {
-        let err = line_chart("t", "x", "y", &[Series::new("none", [])]).unwrap_err();
+        let err = line_chart("t", "x", "y", &[Series::new("none", Vec::<(f64, f64)>::new())]).unwrap_err();
         assert!(matches!(err, Error::Empty { .. }));
     }
 }

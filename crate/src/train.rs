@@ -45,14 +45,18 @@ impl History {
         self.losses.push((epoch, loss));
     }
 
+    /// The recorded losses as (epoch, loss) points, ready for a [`Series`].
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        self.losses.iter().map(|&(e, l)| (e as f64, l)).collect()
+    }
+
     /// The loss curve.
     pub fn chart(&self, title: &str) -> Result<Figure> {
-        let points = self.losses.iter().map(|&(e, l)| (e as f64, l));
         line_chart(
             title,
             "epoch",
             "training loss (MSE)",
-            &[Series::new("train", points)],
+            &[Series::new("train", self.points())],
         )
     }
 
