@@ -25,7 +25,7 @@ pub use crate::show::Show;
 pub use crate::table::Table;
 pub use crate::train::{
     mlp_accuracy, mlp_mse, train_mlp, train_unit, train_unit_sgd, unit_accuracy, unit_mse, History,
-    LossReport, UnitLoss,
+    LossReport, Sgd, UnitLoss,
 };
 pub use crate::unit::{error_term, unit_input, unit_output, unit_step, UnitStep};
 pub use ndarray::{array, s, Array, Array1, Array2, ArrayView1, ArrayView2, Axis};

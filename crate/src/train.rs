@@ -263,6 +263,78 @@ pub fn train_unit_sgd(
     Ok((w, history))
 }
 
+/// The settings of mini-batch stochastic gradient descent, named: how many epochs, the
+/// learning rate η, the batch size and the loss. Introduced in lesson 9.
+///
+/// ```
+/// use backprop::prelude::*;
+/// let features = array![[1.0, 0.5], [0.2, -1.0], [-0.4, 0.3], [0.9, 0.9]];
+/// let targets = array![1.0, 0.0, 0.0, 1.0];
+/// let sgd = Sgd::new(20, 0.5).batch_size(2);
+/// let (w, history) = sgd.train_unit(&features, &targets, &array![0.0, 0.0], &mut NumpyRandom::seed(1))?;
+/// assert_eq!(history.losses.len(), 21);
+/// assert!(history.losses[20].1 < history.losses[0].1);
+/// # Ok::<(), backprop::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sgd {
+    /// Passes over the training records.
+    pub epochs: usize,
+    /// The learning rate η.
+    pub eta: f64,
+    /// Records per step; the number of records is full-batch gradient descent, 1 is
+    /// one record at a time.
+    pub batch_size: usize,
+    /// The loss whose gradient each step follows.
+    pub loss: UnitLoss,
+}
+
+impl Sgd {
+    /// `epochs` epochs with learning rate `eta`, batches of 32 records, the MSE's steps.
+    pub fn new(epochs: usize, eta: f64) -> Sgd {
+        Sgd {
+            epochs,
+            eta,
+            batch_size: 32,
+            loss: UnitLoss::Mse,
+        }
+    }
+
+    /// The same settings with `batch_size` records per step.
+    pub fn batch_size(self, batch_size: usize) -> Sgd {
+        Sgd { batch_size, ..self }
+    }
+
+    /// The same settings following `loss`'s gradient.
+    pub fn loss(self, loss: UnitLoss) -> Sgd {
+        Sgd { loss, ..self }
+    }
+
+    /// Trains a sigmoid unit from weights `w` (see [`train_unit_sgd`]); `rng` shuffles the
+    /// records every epoch.
+    ///
+    /// # Shapes
+    /// `features`: (n, k), `targets`: (n,), `w`: (k,) → trained weights (k,).
+    pub fn train_unit(
+        &self,
+        features: &Array2<f64>,
+        targets: &Array1<f64>,
+        w: &Array1<f64>,
+        rng: &mut NumpyRandom,
+    ) -> Result<(Array1<f64>, History)> {
+        train_unit_sgd(
+            features,
+            targets,
+            w.clone(),
+            self.epochs,
+            self.eta,
+            self.batch_size,
+            self.loss,
+            rng,
+        )
+    }
+}
+
 /// How a network's training loss is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LossReport {
@@ -511,6 +583,37 @@ mod tests {
             train_unit_sgd(&x, &y, w0, 1, 0.5, 3, UnitLoss::Mse, &mut rng).unwrap();
         approx::assert_abs_diff_eq!(w_gd, w_sgd, epsilon = 1e-15);
         assert_eq!(history.losses.len(), 2);
+    }
+
+    #[test]
+    fn sgd_settings_train_exactly_as_the_positional_call_does() {
+        let x = array![
+            [0.2, -0.4],
+            [0.9, 0.1],
+            [-0.5, 0.3],
+            [0.4, 0.4],
+            [1.0, -1.0]
+        ];
+        let y = array![1.0, 0.0, 1.0, 0.0, 1.0];
+        let w0 = array![0.1, -0.2];
+        let sgd = Sgd::new(7, 0.3).batch_size(2).loss(UnitLoss::CrossEntropy);
+        let by_settings = sgd
+            .train_unit(&x, &y, &w0, &mut NumpyRandom::seed(4))
+            .unwrap();
+        let by_position = train_unit_sgd(
+            &x,
+            &y,
+            w0,
+            7,
+            0.3,
+            2,
+            UnitLoss::CrossEntropy,
+            &mut NumpyRandom::seed(4),
+        )
+        .unwrap();
+        assert_eq!(by_settings.0, by_position.0);
+        assert_eq!(by_settings.1.losses, by_position.1.losses);
+        assert_eq!(Sgd::new(1, 0.1).batch_size, 32);
     }
 
     #[test]
