@@ -412,7 +412,13 @@ mod tests {
 
     #[test]
     fn a_chart_with_no_points_is_an_error() {
-        let err = line_chart("t", "x", "y", &[Series::new("none", Vec::<(f64, f64)>::new())]).unwrap_err();
+        let err = line_chart(
+            "t",
+            "x",
+            "y",
+            &[Series::new("none", Vec::<(f64, f64)>::new())],
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Empty { .. }));
     }
 }
