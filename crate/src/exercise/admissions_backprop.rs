@@ -760,7 +760,10 @@ mod tests {
     #[test]
     fn the_mse_check_fails_the_lessons_answer_typed_in() {
         let msg = crate::check::failure_message(|| {
-            check_network_mse_unseen(|_: &Mlp, _: &Array2<f64>, _: &Array1<f64>| 0.2536, 2024)
+            check_network_mse_unseen(
+                |_: &Mlp, _: &Array2<f64>, _: &Array1<f64>| 0.2530657838,
+                2024,
+            )
         });
         assert!(msg.starts_with("✗ training MSE, unseen case 1"), "{msg}");
         assert!(msg.ends_with(&format!("Hint: {NETWORK_MSE}")), "{msg}");
