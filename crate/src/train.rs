@@ -173,8 +173,10 @@ pub(crate) fn unit_epoch(
 /// Introduced in lesson 9 (SGD); cross-entropy in lesson 11.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitLoss {
-    /// Mean squared error; error term δ = (y − ŷ)·ŷ(1 − ŷ).
-    Mse,
+    /// Half the mean squared error, ½·mean((y − ŷ)²) (lesson 1's ½·MSE): a batch's step is η
+    /// times the mean of δ·x with δ = (y − ŷ)·ŷ(1 − ŷ), minus η times the gradient of ½·MSE.
+    /// [`UnitLoss::value`] reports the plain MSE, whose curve is the same up to the factor 2.
+    HalfMse,
     /// Binary cross-entropy; the sigmoid's slope cancels and δ = y − ŷ.
     CrossEntropy,
 }
@@ -183,12 +185,14 @@ impl UnitLoss {
     /// The error term δ for one record.
     fn delta(self, y: f64, y_hat: f64) -> f64 {
         match self {
-            UnitLoss::Mse => error_term_from_output(y - y_hat, y_hat),
+            UnitLoss::HalfMse => error_term_from_output(y - y_hat, y_hat),
             UnitLoss::CrossEntropy => y - y_hat,
         }
     }
 
-    /// The loss of a unit with weights `w` over all records.
+    /// The loss of a unit with weights `w` over all records: the MSE for
+    /// [`UnitLoss::HalfMse`] (reported without the ½, as the lessons print it), the
+    /// cross-entropy for [`UnitLoss::CrossEntropy`].
     ///
     /// # Shapes
     /// `features`: (n, k), `targets`: (n,), `w`: (k,).
@@ -199,7 +203,7 @@ impl UnitLoss {
         w: &Array1<f64>,
     ) -> Result<f64> {
         match self {
-            UnitLoss::Mse => unit_mse(features, targets, w),
+            UnitLoss::HalfMse => unit_mse(features, targets, w),
             UnitLoss::CrossEntropy => {
                 check_data(features, targets, w)?;
                 let y_hat = Array1::from_iter(
@@ -290,13 +294,13 @@ pub struct Sgd {
 }
 
 impl Sgd {
-    /// `epochs` epochs with learning rate `eta`, batches of 32 records, the MSE's steps.
+    /// `epochs` epochs with learning rate `eta`, batches of 32 records, ½·MSE's steps.
     pub fn new(epochs: usize, eta: f64) -> Sgd {
         Sgd {
             epochs,
             eta,
             batch_size: 32,
-            loss: UnitLoss::Mse,
+            loss: UnitLoss::HalfMse,
         }
     }
 
@@ -580,7 +584,7 @@ mod tests {
         let (w_gd, _) = train_unit(&x, &y, w0.clone(), 1, 0.5).unwrap();
         let mut rng = NumpyRandom::seed(1);
         let (w_sgd, history) =
-            train_unit_sgd(&x, &y, w0, 1, 0.5, 3, UnitLoss::Mse, &mut rng).unwrap();
+            train_unit_sgd(&x, &y, w0, 1, 0.5, 3, UnitLoss::HalfMse, &mut rng).unwrap();
         approx::assert_abs_diff_eq!(w_gd, w_sgd, epsilon = 1e-15);
         assert_eq!(history.losses.len(), 2);
     }
@@ -643,7 +647,7 @@ mod tests {
             history.losses
         );
         assert_eq!(unit_accuracy(&x, &y, &w).unwrap(), 1.0);
-        let zero = train_unit_sgd(&x, &y, Array1::zeros(3), 1, 0.5, 0, UnitLoss::Mse, &mut rng);
+        let zero = train_unit_sgd(&x, &y, Array1::zeros(3), 1, 0.5, 0, UnitLoss::HalfMse, &mut rng);
         assert!(matches!(
             zero,
             Err(Error::Invalid {
