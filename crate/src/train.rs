@@ -647,7 +647,16 @@ mod tests {
             history.losses
         );
         assert_eq!(unit_accuracy(&x, &y, &w).unwrap(), 1.0);
-        let zero = train_unit_sgd(&x, &y, Array1::zeros(3), 1, 0.5, 0, UnitLoss::HalfMse, &mut rng);
+        let zero = train_unit_sgd(
+            &x,
+            &y,
+            Array1::zeros(3),
+            1,
+            0.5,
+            0,
+            UnitLoss::HalfMse,
+            &mut rng,
+        );
         assert!(matches!(
             zero,
             Err(Error::Invalid {
