@@ -19,7 +19,9 @@ use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand_distr::Normal;
 use ndarray_rand::RandomExt;
 
-/// Weights and activations of a network with one hidden layer (no biases, as in the lessons).
+/// Weights and activations of a network with one hidden layer. Its biases are optional: the
+/// original course's networks have none (and the lessons' published numbers are theirs), a
+/// network built [`Mlp::with_biases`] adds one per hidden and output unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
     /// Input → hidden weights, shape (n_input, n_hidden).
@@ -30,6 +32,19 @@ pub struct Mlp {
     pub hidden: Activation,
     /// The output layer's activation g.
     pub output: Activation,
+    /// The biases, if the network has them.
+    pub biases: Option<Biases>,
+}
+
+/// The biases of a network's two layers, added to each layer's weighted sums:
+/// z_hidden = x · w_ih + hidden, z_output = a_hidden · w_ho + output. Gradients of the biases
+/// have the same shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Biases {
+    /// One per hidden unit, shape (n_hidden,).
+    pub hidden: Array1<f64>,
+    /// One per output, shape (n_output,).
+    pub output: Array1<f64>,
 }
 
 /// What the forward pass computed for one record: everything backprop needs.
@@ -58,6 +73,8 @@ pub struct Gradients {
     pub delta_output: Array1<f64>,
     /// The hidden error term δʰ = (w_ho · δ°) · f′(z_hidden), shape (n_hidden,).
     pub delta_hidden: Array1<f64>,
+    /// ∂loss/∂biases (−δʰ and −δ°), when the network has biases.
+    pub biases: Option<Biases>,
 }
 
 impl Gradients {
@@ -106,6 +123,7 @@ impl Mlp {
             w_ho,
             hidden: Activation::Sigmoid,
             output: Activation::Sigmoid,
+            biases: None,
         })
     }
 
@@ -131,6 +149,7 @@ impl Mlp {
             w_ho,
             hidden: Activation::Sigmoid,
             output: Activation::Sigmoid,
+            biases: None,
         }
     }
 
@@ -139,6 +158,28 @@ impl Mlp {
         Mlp {
             hidden,
             output,
+            ..self
+        }
+    }
+
+    /// The same network with biases, all 0 to start with: it computes what it computed before
+    /// until training moves them.
+    ///
+    /// ```
+    /// use backprop::prelude::*;
+    /// let net = Mlp::random(2, 3, 1, 7);
+    /// let biased = net.clone().with_biases();
+    /// assert_eq!(biased.forward(&array![0.5, -1.0])?.y_hat, net.forward(&array![0.5, -1.0])?.y_hat);
+    /// assert_eq!(biased.table().rows()[2][3], "4"); // 3 hidden units and 1 output
+    /// # Ok::<(), backprop::Error>(())
+    /// ```
+    pub fn with_biases(self) -> Mlp {
+        let biases = Biases {
+            hidden: Array1::zeros(self.n_hidden()),
+            output: Array1::zeros(self.n_output()),
+        };
+        Mlp {
+            biases: Some(biases),
             ..self
         }
     }
@@ -169,9 +210,15 @@ impl Mlp {
             ("x", x.len()),
             ("w_ih", self.w_ih.dim()),
         )?;
-        let z_hidden = x.dot(&self.w_ih);
+        let mut z_hidden = x.dot(&self.w_ih);
+        if let Some(b) = &self.biases {
+            z_hidden += &b.hidden;
+        }
         let a_hidden = self.hidden.f(&z_hidden);
-        let z_output = a_hidden.dot(&self.w_ho);
+        let mut z_output = a_hidden.dot(&self.w_ho);
+        if let Some(b) = &self.biases {
+            z_output += &b.output;
+        }
         let y_hat = self.output.f(&z_output);
         Ok(Forward {
             x: x.to_owned(),
@@ -203,8 +250,15 @@ impl Mlp {
             ("x", x.dim()),
             ("w_ih", self.w_ih.dim()),
         )?;
-        let a_hidden = self.hidden.f(&x.dot(&self.w_ih));
-        Ok(self.output.f(&a_hidden.dot(&self.w_ho)))
+        let mut z_hidden = x.dot(&self.w_ih);
+        if let Some(b) = &self.biases {
+            z_hidden += &b.hidden;
+        }
+        let mut z_output = self.hidden.f(&z_hidden).dot(&self.w_ho);
+        if let Some(b) = &self.biases {
+            z_output += &b.output;
+        }
+        Ok(self.output.f(&z_output))
     }
 
     /// Backpropagation for one record: the gradients of ½ Σ (y − ŷ)² given the forward pass.
@@ -222,6 +276,10 @@ impl Mlp {
         Ok(Gradients {
             w_ih: -outer(&fwd.x, &delta_hidden),
             w_ho: -outer(&fwd.a_hidden, &delta_output),
+            biases: self.biases.as_ref().map(|_| Biases {
+                hidden: -&delta_hidden,
+                output: -&delta_output,
+            }),
             delta_output,
             delta_hidden,
         })
@@ -267,9 +325,15 @@ impl Mlp {
         // The sigmoid's slope needs only its output, so z_hidden is kept only for the others.
         let hidden = self.hidden;
         let mut a_hidden = x.dot(&self.w_ih);
+        if let Some(b) = &self.biases {
+            a_hidden += &b.hidden;
+        }
         let z_hidden = (hidden != Activation::Sigmoid).then(|| a_hidden.clone());
         a_hidden.par_mapv_inplace(|z| hidden.f(z));
-        let z_output = a_hidden.dot(&self.w_ho);
+        let mut z_output = a_hidden.dot(&self.w_ho);
+        if let Some(b) = &self.biases {
+            z_output += &b.output;
+        }
         let y_hat = self.output.f(&z_output);
         let delta_output = (y - &y_hat) * self.output.f_prime_from(&z_output, &y_hat);
         let mut delta_hidden = delta_output.dot(&self.w_ho.t());
@@ -283,11 +347,19 @@ impl Mlp {
                 .par_for_each(|d, &a| *d *= a * (1.0 - a)),
         }
         let scale = -1.0 / n as f64;
+        let w_ih = x.t().dot(&delta_hidden) * scale;
+        let w_ho = a_hidden.t().dot(&delta_output) * scale;
+        let delta_output = delta_output.sum_axis(Axis(0)) / n as f64;
+        let delta_hidden = delta_hidden.sum_axis(Axis(0)) / n as f64;
         Ok(Gradients {
-            w_ih: x.t().dot(&delta_hidden) * scale,
-            w_ho: a_hidden.t().dot(&delta_output) * scale,
-            delta_output: delta_output.sum_axis(Axis(0)) / n as f64,
-            delta_hidden: delta_hidden.sum_axis(Axis(0)) / n as f64,
+            w_ih,
+            w_ho,
+            biases: self.biases.as_ref().map(|_| Biases {
+                hidden: -&delta_hidden,
+                output: -&delta_output,
+            }),
+            delta_output,
+            delta_hidden,
         })
     }
 
@@ -323,16 +395,22 @@ impl Mlp {
                 format!("{act:?}"),
             ]
         };
-        Table::new(&["layer", "weights", "shape", "parameters", "activation"])
+        let mut table = Table::new(&["layer", "weights", "shape", "parameters", "activation"])
             .row(&layer("input → hidden", &self.w_ih, self.hidden))
-            .row(&layer("hidden → output", &self.w_ho, self.output))
-            .row(&[
-                "total",
+            .row(&layer("hidden → output", &self.w_ho, self.output));
+        let mut total = self.w_ih.len() + self.w_ho.len();
+        if let Some(b) = &self.biases {
+            let count = b.hidden.len() + b.output.len();
+            total += count;
+            table = table.row((
+                "biases",
+                "hidden, output",
+                format!("{} + {}", b.hidden.len(), b.output.len()),
+                count,
                 "",
-                "",
-                &(self.w_ih.len() + self.w_ho.len()).to_string(),
-                "",
-            ])
+            ));
+        }
+        table.row(("total", "", "", total, ""))
     }
 
     /// Called by evcxr: a network shows itself as its table of layers.
@@ -340,7 +418,8 @@ impl Mlp {
         self.table().evcxr_display();
     }
 
-    /// One gradient-descent step: w ← w − η · ∂loss/∂w for both layers.
+    /// One gradient-descent step: w ← w − η · ∂loss/∂w for both layers, and the biases
+    /// likewise when the network has them.
     pub fn update(&mut self, grads: &Gradients, eta: f64) -> Result<()> {
         for (name, w, g) in [
             ("w_ih", &self.w_ih, &grads.w_ih),
@@ -352,6 +431,36 @@ impl Mlp {
                 ("its gradient", g.shape()),
                 "a gradient must have the shape of its weights",
             )?;
+        }
+        match (&mut self.biases, &grads.biases) {
+            (Some(b), Some(g)) => {
+                same_shape(
+                    "the update",
+                    ("the hidden biases", b.hidden.shape()),
+                    ("their gradient", g.hidden.shape()),
+                    "a gradient must have the shape of its biases",
+                )?;
+                same_shape(
+                    "the update",
+                    ("the output biases", b.output.shape()),
+                    ("their gradient", g.output.shape()),
+                    "a gradient must have the shape of its biases",
+                )?;
+                b.hidden.scaled_add(-eta, &g.hidden);
+                b.output.scaled_add(-eta, &g.output);
+            }
+            (None, None) => {}
+            (mine, theirs) => {
+                return Err(crate::Error::Invalid {
+                    name: "grads",
+                    value: format!(
+                        "gradients {} biases for a network {} biases",
+                        if theirs.is_some() { "with" } else { "without" },
+                        if mine.is_some() { "with" } else { "without" }
+                    ),
+                    rule: "gradients must come from a network of the same kind",
+                })
+            }
         }
         self.w_ih.scaled_add(-eta, &grads.w_ih);
         self.w_ho.scaled_add(-eta, &grads.w_ho);
@@ -365,6 +474,113 @@ mod tests {
     use crate::error::Error;
     use approx::{assert_abs_diff_eq, assert_relative_eq};
     use ndarray::array;
+
+    /// A 3-2-2 network with biases away from 0.
+    fn biased() -> Mlp {
+        let mut net = Mlp::random(3, 2, 2, 11).with_biases();
+        net.biases = Some(Biases {
+            hidden: array![0.3, -0.7],
+            output: array![-0.2, 0.5],
+        });
+        net
+    }
+
+    #[test]
+    fn bias_gradients_match_finite_differences() {
+        let net = biased();
+        let (x, y) = (array![0.5, -1.0, 2.0], array![1.0, 0.0]);
+        let grads = net.gradients(&x, &y).unwrap();
+        let b = net.biases.clone().unwrap();
+        let g = grads.biases.unwrap();
+        let numeric_hidden = crate::gradcheck::numeric_gradient(
+            |bh: &Array1<f64>| {
+                let mut probe = net.clone();
+                probe.biases.as_mut().unwrap().hidden = bh.clone();
+                probe.loss(&x, &y).unwrap()
+            },
+            &b.hidden,
+            1e-6,
+        );
+        let numeric_output = crate::gradcheck::numeric_gradient(
+            |bo: &Array1<f64>| {
+                let mut probe = net.clone();
+                probe.biases.as_mut().unwrap().output = bo.clone();
+                probe.loss(&x, &y).unwrap()
+            },
+            &b.output,
+            1e-6,
+        );
+        assert_abs_diff_eq!(g.hidden, numeric_hidden, epsilon = 1e-8);
+        assert_abs_diff_eq!(g.output, numeric_output, epsilon = 1e-8);
+    }
+
+    #[test]
+    fn batch_bias_gradients_are_the_mean_of_the_records() {
+        let net = biased();
+        let x = array![[0.5, -1.0, 2.0], [1.0, 0.2, -0.3], [-0.4, 0.9, 0.0]];
+        let y = array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
+        let batch = net.batch_gradients(&x, &y).unwrap().biases.unwrap();
+        let mut hidden = Array1::zeros(2);
+        let mut output = Array1::zeros(2);
+        for (xr, yr) in x.rows().into_iter().zip(y.rows()) {
+            let g = net.gradients(&xr, &yr.to_owned()).unwrap().biases.unwrap();
+            hidden += &(g.hidden / 3.0);
+            output += &(g.output / 3.0);
+        }
+        assert_abs_diff_eq!(batch.hidden, hidden, epsilon = 1e-12);
+        assert_abs_diff_eq!(batch.output, output, epsilon = 1e-12);
+        assert_abs_diff_eq!(
+            net.predict(&x).unwrap().row(1).to_owned(),
+            net.forward(&x.row(1)).unwrap().y_hat,
+            epsilon = 1e-15
+        );
+    }
+
+    #[test]
+    fn without_biases_a_record_of_zeros_leaves_every_hidden_unit_at_one_half() {
+        // With every input 0 the hidden sums are 0 whatever the weights: without biases each
+        // hidden unit outputs σ(0) = 0.5 for ever, and only w_ho can move the prediction;
+        // with biases the hidden units move too.
+        let (x, y) = (array![[0.0, 0.0]], array![[0.9]]);
+        let train = |mut net: Mlp| {
+            for _ in 0..2000 {
+                let grads = net.batch_gradients(&x, &y).unwrap();
+                net.update(&grads, 1.0).unwrap();
+            }
+            net
+        };
+        let zeros = array![0.0, 0.0];
+        let plain = train(Mlp::random(2, 2, 1, 5));
+        assert_eq!(plain.forward(&zeros).unwrap().a_hidden, array![0.5, 0.5]);
+        let biased = train(Mlp::random(2, 2, 1, 5).with_biases());
+        let a = biased.forward(&zeros).unwrap().a_hidden;
+        assert!(a.iter().all(|&a| (a - 0.5).abs() > 0.01), "{a}");
+        for net in [&plain, &biased] {
+            assert!((net.predict(&x).unwrap()[[0, 0]] - 0.9).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn gradients_of_another_kind_of_network_are_refused() {
+        let plain = Mlp::random(3, 2, 2, 11);
+        let grads = plain
+            .gradients(&array![1.0, 0.0, 0.0], &array![1.0, 0.0])
+            .unwrap();
+        let err = biased().update(&grads, 0.1).unwrap_err().to_string();
+        assert!(
+            err.contains("without biases for a network with biases"),
+            "{err}"
+        );
+        let refused = crate::train::train_mlp(
+            Mlp::random(2, 2, 1, 1).with_biases(),
+            &array![[0.0, 1.0]],
+            &array![1.0],
+            1,
+            0.1,
+            crate::train::LossReport::Correct,
+        );
+        assert!(refused.unwrap_err().to_string().contains("no biases"));
+    }
 
     /// Rounds to `digits` decimals, to compare with figures printed to that many digits.
     fn round(v: f64, digits: i32) -> f64 {

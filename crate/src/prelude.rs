@@ -16,7 +16,7 @@ pub use crate::exercise::{
 pub use crate::gradcheck::{grad_check, max_relative_error, numeric_gradient, GradCheck};
 pub use crate::graph::{Graph, NodeId, Op};
 pub use crate::loss::{cross_entropy, half_mse, half_sse, mse, sse, Loss};
-pub use crate::mlp::{outer, Forward, Gradients, Mlp};
+pub use crate::mlp::{outer, Biases, Forward, Gradients, Mlp};
 pub use crate::plot::{line_chart, scatter_chart, surface_chart, Figure, Figures, Series};
 pub use crate::progress::Progress;
 pub use crate::random::NumpyRandom;

@@ -410,17 +410,26 @@ pub fn train_mlp(
 /// A network [`train_mlp`] can train on these records: sigmoid layers, one output, and one
 /// weight row per feature.
 fn check_sigmoid_net(net: &Mlp, features: &Array2<f64>, targets: &Array1<f64>) -> Result<()> {
-    if net.hidden != Activation::Sigmoid || net.output != Activation::Sigmoid || net.n_output() != 1
+    if net.hidden != Activation::Sigmoid
+        || net.output != Activation::Sigmoid
+        || net.n_output() != 1
+        || net.biases.is_some()
     {
         return Err(Error::Invalid {
             name: "net",
             value: format!(
-                "{:?}/{:?} with {} outputs",
+                "{:?}/{:?} with {} outputs{}",
                 net.hidden,
                 net.output,
-                net.n_output()
+                net.n_output(),
+                if net.biases.is_some() {
+                    " and biases"
+                } else {
+                    ""
+                }
             ),
-            rule: "train_mlp follows the lesson's formulas: sigmoid layers and one output",
+            rule: "train_mlp follows the original course's network: sigmoid layers, one output \
+                   and no biases (train a network with biases with batch_gradients and update)",
         });
     }
     check_rows(features, targets)?;

@@ -24,6 +24,7 @@ fn relu_net(w_ih: Array2<f64>, w_o: Array1<f64>) -> Mlp {
         w_ho: w_o.insert_axis(Axis(1)),
         hidden: Activation::Relu,
         output: Activation::Identity,
+        biases: None,
     }
 }
 
