@@ -41,11 +41,21 @@ fn node_label(name: &str, value: Option<f64>) -> String {
     }
 }
 
+/// The bias of unit `k` of `layer` (0 inputs, 1 hidden, 2 outputs), if it has one.
+fn bias(net: &Mlp, layer: usize, k: usize) -> Option<f64> {
+    let b = net.biases.as_ref()?;
+    match layer {
+        1 => Some(b.hidden[k]),
+        2 => Some(b.output[k]),
+        _ => None,
+    }
+}
+
 /// A drawing of `net`: its inputs, hidden units and outputs as columns of circles, and one
 /// edge per weight, labelled w_ij with its value (row i of the weight matrix, column j, counted
 /// from 1), blue when positive and red when negative, thicker the larger it is. With a record
 /// `x`, each node also shows its value for it: the inputs, the hidden outputs a and the
-/// predictions ŷ of the forward pass.
+/// predictions ŷ of the forward pass. A network with biases shows each unit's bias under it.
 ///
 /// # Shapes
 /// `x`: (n_input)
@@ -127,6 +137,14 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
                     centred(14),
                 ))
                 .map_err(plot_err)?;
+                if let Some(bias) = bias(net, layer, k) {
+                    root.draw(&Text::new(
+                        format!("b = {bias:.2}"),
+                        (cx, cy + NODE_RADIUS + 30),
+                        centred(13),
+                    ))
+                    .map_err(plot_err)?;
+                }
             }
         }
         for (layer, w) in weights.iter().enumerate() {
@@ -398,5 +416,14 @@ mod tests {
         }
         // The loss sits three ops from the inputs: four columns.
         assert_eq!(depths(&g, loss).iter().map(|(_, d)| *d).max(), Some(3));
+    }
+
+    #[test]
+    fn a_network_with_biases_shows_each_units_bias() {
+        let mut net = Mlp::random(2, 2, 1, 3).with_biases();
+        net.biases.as_mut().unwrap().hidden[1] = -0.25;
+        let svg = network_diagram(&net, None).unwrap().svg().to_string();
+        assert_eq!(svg.matches("b = ").count(), 3);
+        assert!(svg.contains("b = -0.25"));
     }
 }
