@@ -221,8 +221,9 @@ const GRAPH_ROW: i32 = 76;
 
 /// How many ops lie on the longest path from an input to each node `output` needs.
 fn depths(graph: &Graph, output: NodeId) -> Vec<(NodeId, usize)> {
+    let order = graph.topological_order(output);
     let mut depth: Vec<(NodeId, usize)> = Vec::new();
-    for id in graph.topological_order(output) {
+    for &id in &order {
         let d = graph
             .inputs(id)
             .iter()
@@ -230,6 +231,22 @@ fn depths(graph: &Graph, output: NodeId) -> Vec<(NodeId, usize)> {
             .max()
             .unwrap_or(0);
         depth.push((id, d));
+    }
+    // An input sits one column left of its first consumer, so its arrows stay short.
+    let consumers_depth = |input: NodeId, depth: &[(NodeId, usize)]| {
+        depth
+            .iter()
+            .filter(|(n, _)| graph.inputs(*n).contains(&input))
+            .map(|&(_, d)| d)
+            .min()
+    };
+    for k in 0..depth.len() {
+        let id = depth[k].0;
+        if graph.op(id) == Op::Input {
+            if let Some(d) = consumers_depth(id, &depth) {
+                depth[k].1 = d.saturating_sub(1);
+            }
+        }
     }
     depth
 }
@@ -243,8 +260,8 @@ fn op_name(op: Op) -> &'static str {
     }
 }
 
-/// A drawing of the nodes `output` depends on, left to right: inputs in the first column,
-/// each other node one column right of its furthest input. A box shows the node's name, its
+/// A drawing of the nodes `output` depends on, left to right: each node one column right of
+/// its furthest input, and each input one column left of its first consumer. A box shows the node's name, its
 /// op and its value's shape; an arrow runs from each input to the node that uses it, so a
 /// value used twice sends two arrows, and its gradient adds up what comes back along both.
 ///
@@ -415,7 +432,14 @@ mod tests {
             assert!(svg.contains(label), "{label} missing");
         }
         // The loss sits three ops from the inputs: four columns.
-        assert_eq!(depths(&g, loss).iter().map(|(_, d)| *d).max(), Some(3));
+        let depth = depths(&g, loss);
+        assert_eq!(depth.iter().map(|(_, d)| *d).max(), Some(3));
+        // The targets sit just left of the loss that uses them, W and b just left of z.
+        let column = |id| depth.iter().find(|(n, _)| *n == id).map(|(_, d)| *d);
+        assert_eq!(
+            (column(y), column(w), column(b)),
+            (Some(2), Some(0), Some(0))
+        );
     }
 
     #[test]
