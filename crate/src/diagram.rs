@@ -112,15 +112,7 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
         }
         let weights = [net.w_ih.view(), net.w_ho.view()];
         for (layer, w) in weights.iter().enumerate() {
-            draw_edges(
-                &root,
-                w,
-                &centres[layer],
-                &centres[layer + 1],
-                largest,
-                layer,
-                false,
-            )?;
+            draw_edges(&root, w, &centres[layer], &centres[layer + 1], largest)?;
         }
         let names = ["x", "a", "ŷ"];
         for (layer, nodes) in centres.iter().enumerate() {
@@ -147,15 +139,15 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
                 }
             }
         }
+        let mut placed = Vec::new();
         for (layer, w) in weights.iter().enumerate() {
-            draw_edges(
+            draw_edge_labels(
                 &root,
                 w,
                 &centres[layer],
                 &centres[layer + 1],
-                largest,
                 layer,
-                true,
+                &mut placed,
             )?;
         }
         root.present().map_err(plot_err)?;
@@ -163,50 +155,82 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
     Ok(Figure::from_svg(svg))
 }
 
-/// The edges from one layer to the next, or (`labels`) their labels, drawn last so that no
-/// edge or node hides one: `w[[i, j]]` joins node i of `from` to node j of `to`. The first
-/// layer's labels sit nearer their input node and the second layer's nearer their output node, staggered along the edge by the node at the other end, so that the labels of
-/// edges that share a node do not overlap.
+fn edge_colour(weight: f64) -> RGBColor {
+    if weight >= 0.0 {
+        RGBColor(40, 90, 200)
+    } else {
+        RGBColor(200, 50, 40)
+    }
+}
+
+/// The edges from one layer to the next: `w[[i, j]]` joins node i of `from` to node j of
+/// `to`, thicker the larger the weight.
 fn draw_edges<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     w: &ArrayView2<f64>,
     from: &[(i32, i32)],
     to: &[(i32, i32)],
     largest: f64,
+) -> Result<()> {
+    for ((i, j), &weight) in w.indexed_iter() {
+        let width = 1 + (3.0 * weight.abs() / largest).round() as u32;
+        let style = edge_colour(weight).stroke_width(width);
+        root.draw(&PathElement::new(vec![from[i], to[j]], style))
+            .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+fn overlap(a: &[i32; 4], b: &[i32; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// The labels of the edges from one layer to the next, drawn after every edge and node so
+/// that none hides one. The first layer's labels start nearer their input node and the second
+/// layer's nearer their output node, staggered by the node at the other end; a label that
+/// would overlap one in `placed` slides along its edge to the nearest free place.
+fn draw_edge_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    w: &ArrayView2<f64>,
+    from: &[(i32, i32)],
+    to: &[(i32, i32)],
     layer: usize,
-    labels: bool,
+    placed: &mut Vec<[i32; 4]>,
 ) -> Result<()> {
     let (rows, cols) = w.dim();
     for ((i, j), &weight) in w.indexed_iter() {
         let (a, b) = (from[i], to[j]);
-        let colour = if weight >= 0.0 {
-            RGBColor(40, 90, 200)
-        } else {
-            RGBColor(200, 50, 40)
-        };
-        if !labels {
-            let width = 1 + (3.0 * weight.abs() / largest).round() as u32;
-            root.draw(&PathElement::new(vec![a, b], colour.stroke_width(width)))
-                .map_err(plot_err)?;
-            continue;
-        }
-        let along = if layer == 0 {
+        let preferred = if layer == 0 {
             0.27 + 0.5 * j as f64 / cols as f64
         } else {
             0.73 - 0.5 * i as f64 / rows as f64
         };
-        let at = (
-            a.0 + ((b.0 - a.0) as f64 * along) as i32,
-            a.1 + ((b.1 - a.1) as f64 * along) as i32,
-        );
         let label = format!("w{}{} = {weight:.2}", subscript(i + 1), subscript(j + 1));
+        let half = 4 * label.chars().count() as i32;
+        let box_at = |along: f64| {
+            let at = (
+                a.0 + ((b.0 - a.0) as f64 * along) as i32,
+                a.1 + ((b.1 - a.1) as f64 * along) as i32,
+            );
+            (at, [at.0 - half, at.1 - 8, at.0 + half, at.1 + 8])
+        };
+        let (at, area) = (0..14)
+            .map(|k| {
+                let step = 0.05 * ((k + 1) / 2) as f64;
+                preferred + if k % 2 == 0 { step } else { -step }
+            })
+            .filter(|along| (0.15..=0.85).contains(along))
+            .map(box_at)
+            .find(|(_, area)| !placed.iter().any(|p| overlap(p, area)))
+            .unwrap_or_else(|| box_at(preferred));
+        placed.push(area);
+        let colour = edge_colour(weight);
         let font = ("sans-serif", 13)
             .into_font()
             .color(&colour)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        let half = 4 * label.chars().count() as i32;
         root.draw(&Rectangle::new(
-            [(at.0 - half, at.1 - 8), (at.0 + half, at.1 + 8)],
+            [(area[0], area[1]), (area[2], area[3])],
             WHITE.mix(0.85).filled(),
         ))
         .map_err(plot_err)?;
