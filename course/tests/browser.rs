@@ -498,7 +498,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
     // Other key lessons, for the README: they run clean and draw what they should.
     for (lesson, focus, charts) in [
         ("01-loss.ipynb", Focus::Output("w after 20 steps"), 1),
-        ("02-gradient-descent.ipynb", Focus::Chart(1), 3),
+        ("02-gradient-descent.ipynb", Focus::Chart(2), 5),
         ("06-backpropagation.ipynb", Focus::Chart(0), 1),
     ] {
         let shown = run_lesson(driver, &lab, lesson, focus).await;
