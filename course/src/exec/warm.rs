@@ -10,7 +10,12 @@
 //! folder and loads the same crates (one warm kernel per such kind, so lessons with and
 //! without polars do not flip each other's build). A kernel that timed out, was lost or fails
 //! a check after clearing is shut down, and the next notebook gets a fresh one.
+//!
+//! On a machine with two cores or more, the first kernel of each further kind starts while
+//! the notebook before it runs: a lesson's cells mostly wait on one rust-analyzer and one
+//! build, so a second kernel's start, `:dep` build and first typed variable run beside them.
 
+use super::cache;
 use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
 use super::{notebook_folder, run_cells, ExecError, KernelStats, NotebookReport, OutputDir};
 use super::{ExecOptions, Status};
@@ -62,13 +67,33 @@ pub async fn run_notebooks(
 ) -> Vec<NotebookReport> {
     let mut pool: Vec<Warm> = Vec::new();
     let mut reports = Vec::new();
-    for (path, key) in notebooks.iter().zip(keys) {
+    let kinds: Vec<Option<Kind>> = notebooks.iter().map(|p| kind_of(p)).collect();
+    let ahead_allowed = reuse && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    for (i, (path, key)) in notebooks.iter().zip(keys).enumerate() {
         let started = Instant::now();
         let mut report = NotebookReport::new(path);
-        match run_one(path, key, out, opts, &mut pool, reuse, &mut report).await {
+        let ahead = if ahead_allowed {
+            next_kind_to_start(&kinds, i, |kind| {
+                pool.iter().any(|w| w.folder == kind.0 && w.deps == kind.1)
+            })
+        } else {
+            None
+        };
+        let start_next = async {
+            match ahead {
+                Some(j) => start_ahead(opts, kinds[j].clone()?, out.log(&keys[j])).await,
+                None => None,
+            }
+        };
+        let (ran, started_ahead) = tokio::join!(
+            run_one(path, key, out, opts, &mut pool, reuse, &mut report),
+            start_next
+        );
+        match ran {
             Ok(()) => report.executed = Some(out.executed(key)),
             Err(e) => report.error = Some(e.to_string()),
         }
+        pool.extend(started_ahead);
         report.seconds = started.elapsed().as_secs_f64();
         on_done(&report);
         reports.push(report);
@@ -77,6 +102,72 @@ pub async fn run_notebooks(
         warm.kernel.shutdown().await;
     }
     reports
+}
+
+/// What makes notebooks share a warm kernel: their folder and their `:dep` lines.
+type Kind = (PathBuf, Vec<String>);
+
+fn kind_of(path: &Path) -> Option<Kind> {
+    let nb = notebook::load(path).ok()?;
+    Some((notebook_folder(path).ok()?, dep_lines(&nb)))
+}
+
+/// The first notebook after the `i`th whose kind neither has a warm kernel nor is the `i`th's
+/// own (which will have one once it ran): its kernel can start while the `i`th runs.
+fn next_kind_to_start(
+    kinds: &[Option<Kind>],
+    i: usize,
+    warm: impl Fn(&Kind) -> bool,
+) -> Option<usize> {
+    let current = kinds.get(i)?.as_ref();
+    (i + 1..kinds.len()).find(|&j| {
+        kinds[j]
+            .as_ref()
+            .is_some_and(|kind| Some(kind) != current && !warm(kind))
+    })
+}
+
+/// A kernel for a kind's next notebook, started while another notebook runs (on another
+/// core): its `:dep` lines built, taking turns at the build cache, and rust-analyzer's view
+/// of the crate graph loaded by typing one variable, as the notebook's own first cells would.
+/// The notebook then gets it cleared and checked like any warm kernel. `None` if any of that
+/// fails: the notebook starts a fresh kernel, as it would have.
+async fn start_ahead(opts: &ExecOptions, (folder, deps): Kind, log: PathBuf) -> Option<Warm> {
+    let mut kernel = Kernel::start(&opts.kernel, &folder, &log).await.ok()?;
+    let warmed = async {
+        if !deps.is_empty() {
+            let turn = cache::turn().await;
+            let build = kernel
+                .execute(&deps.join("\n"), opts.dep_timeout)
+                .await
+                .ok()?;
+            drop(turn);
+            judge(&build, opts.dep_timeout.as_secs())
+                .status
+                .passed()
+                .then_some(())?;
+        }
+        let typed = kernel
+            .execute("let backprop_warm_up: u8 = 0;", opts.timeout)
+            .await
+            .ok()?;
+        judge(&typed, opts.timeout.as_secs())
+            .status
+            .passed()
+            .then_some(())
+    }
+    .await;
+    match warmed {
+        Some(()) => Some(Warm {
+            kernel,
+            folder,
+            deps,
+        }),
+        None => {
+            kernel.shutdown().await;
+            None
+        }
+    }
 }
 
 async fn run_one(
@@ -214,6 +305,30 @@ fn plain_text(run: &crate::jupyter::Execution) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_next_kind_starts_ahead_once_and_never_for_the_running_or_a_warm_kind() {
+        let kind = |deps: &str| Some((PathBuf::from("/lessons"), vec![deps.to_string()]));
+        let (plain, polars) = (kind(":dep backprop"), kind(":dep backprop data"));
+        let kinds = [
+            plain.clone(),
+            plain.clone(),
+            polars.clone(),
+            plain.clone(),
+            polars.clone(),
+        ];
+        let none_warm = |_: &Kind| false;
+        assert_eq!(next_kind_to_start(&kinds, 0, none_warm), Some(2));
+        assert_eq!(next_kind_to_start(&kinds, 1, none_warm), Some(2));
+        // Lesson 2 is itself the polars kind: what follows is the plain kind, warm by then.
+        let plain_warm = |k: &Kind| Some(k) == plain.as_ref();
+        assert_eq!(next_kind_to_start(&kinds, 2, plain_warm), None);
+        let polars_warm = |k: &Kind| Some(k) == polars.as_ref();
+        assert_eq!(next_kind_to_start(&kinds, 0, polars_warm), None);
+        // An unreadable notebook has no kind, and nothing starts for it.
+        assert_eq!(next_kind_to_start(&[plain, None], 0, none_warm), None);
+    }
+
     use super::*;
 
     #[test]
