@@ -9,7 +9,7 @@ pub use crate::data::{column, prepare, read_admissions, Prepared};
 pub use crate::diagram::{graph_diagram, network_diagram};
 pub use crate::error::Error;
 pub use crate::exercise::{
-    admissions::*, admissions_backprop::*, backpropagation::*, computational_graph::*,
+    admissions::*, admissions_backprop::*, backpropagation::*, capstone::*, computational_graph::*,
     cross_entropy::*, forward_pass::*, gradient_descent::*, loss::*, relu::*, sgd::*,
     single_unit::*,
 };

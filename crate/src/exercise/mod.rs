@@ -23,6 +23,7 @@
 //! | [`sgd`] | 9. Stochastic gradient descent |
 //! | [`computational_graph`] | 10. The computational graph |
 //! | [`cross_entropy`] | 11. Cross-entropy |
+//! | [`capstone`] | 11. Cross-entropy: the capstone, a model of the learner's own |
 //!
 //! A lesson module's public items are its checks, and nothing else: the prelude imports them
 //! all.
@@ -30,6 +31,7 @@
 pub mod admissions;
 pub mod admissions_backprop;
 pub mod backpropagation;
+pub mod capstone;
 pub mod computational_graph;
 pub mod cross_entropy;
 pub mod forward_pass;
