@@ -499,7 +499,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
     for (lesson, focus, charts) in [
         ("01-loss.ipynb", Focus::Output("w after 20 steps"), 1),
         ("02-gradient-descent.ipynb", Focus::Chart(2), 5),
-        ("06-backpropagation.ipynb", Focus::Chart(0), 1),
+        ("06-backpropagation.ipynb", Focus::Chart(1), 2),
     ] {
         let shown = run_lesson(driver, &lab, lesson, focus).await;
         let name = lesson.trim_end_matches(".ipynb");

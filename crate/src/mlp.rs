@@ -88,13 +88,16 @@ impl Gradients {
 /// inputs and its error terms into one step per weight, ΔW = η · outer(x, δ).
 ///
 /// # Shapes
-/// `a`: (m), `b`: (n) → (m × n)
+/// `a`: (m), `b`: (n) → (m × n); arrays or views (a row of a matrix).
 ///
 /// ```
 /// use backprop::prelude::*;
 /// assert_eq!(outer(&array![1.0, 2.0], &array![3.0, 4.0, 5.0]), array![[3.0, 4.0, 5.0], [6.0, 8.0, 10.0]]);
 /// ```
-pub fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
+pub fn outer<A: Data<Elem = f64>, B: Data<Elem = f64>>(
+    a: &ArrayBase<A, Ix1>,
+    b: &ArrayBase<B, Ix1>,
+) -> Array2<f64> {
     let col = a.view().insert_axis(Axis(1));
     let row = b.view().insert_axis(Axis(0));
     col.dot(&row)

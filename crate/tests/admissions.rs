@@ -186,7 +186,7 @@ fn backprop_epoch(net: &Mlp, features: &Array2<f64>, targets: &Array1<f64>, eta:
         let delta_o = (y - y_hat) * y_hat * (1.0 - y_hat);
         let delta_h = delta_o * &w_o * &a * &(1.0 - &a);
         del_ho += &(delta_o * &a);
-        del_ih += &outer(&x.to_owned(), &delta_h);
+        del_ih += &outer(&x, &delta_h);
     }
     let n = features.nrows() as f64;
     let mut next = net.clone();
