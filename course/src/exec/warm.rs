@@ -12,8 +12,10 @@
 //! a check after clearing is shut down, and the next notebook gets a fresh one.
 //!
 //! On a machine with two cores or more, the first kernel of each further kind starts while
-//! the notebook before it runs: a lesson's cells mostly wait on one rust-analyzer and one
-//! build, so a second kernel's start, `:dep` build and first typed variable run beside them.
+//! a notebook before it runs on a warm kernel: such a lesson's cells mostly wait on one
+//! rust-analyzer and one build, so a second kernel's start, `:dep` build and first typed
+//! variable run beside them. Beside a fresh kernel's own start it would gain nothing: the two
+//! starts slow each other down as much as starting ahead saves.
 
 use super::cache;
 use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
@@ -72,10 +74,12 @@ pub async fn run_notebooks(
     for (i, (path, key)) in notebooks.iter().zip(keys).enumerate() {
         let started = Instant::now();
         let mut report = NotebookReport::new(path);
-        let ahead = if ahead_allowed {
-            next_kind_to_start(&kinds, i, |kind| {
-                pool.iter().any(|w| w.folder == kind.0 && w.deps == kind.1)
-            })
+        let warm = |kind: &Kind| pool.iter().any(|w| w.folder == kind.0 && w.deps == kind.1);
+        // Only beside a notebook on a warm kernel: a fresh kernel's start is the heaviest part
+        // of a run, and two at once slow each other down as much as starting ahead saves.
+        let on_warm = kinds[i].as_ref().is_some_and(warm);
+        let ahead = if ahead_allowed && on_warm {
+            next_kind_to_start(&kinds, i, warm)
         } else {
             None
         };
