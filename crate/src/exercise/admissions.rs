@@ -3,7 +3,7 @@
 //! unit ([`check_unit_epoch`], [`check_unit_epoch_unseen`]); exercise 3, the unit's accuracy
 //! ([`check_accuracy_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, EPOCH_TOLERANCE, UNSEEN_CASES};
+use super::{all_apart, answers, check_tried, Draw, Slip, Tried, EPOCH_TOLERANCE, UNSEEN_CASES};
 use crate::activation::sigmoid;
 use crate::check::{check_slips_within, TOLERANCE};
 use crate::random::NumpyRandom;
@@ -353,14 +353,6 @@ fn accuracy_slips(case: &Scored, expected: f64) -> Vec<Slip<f64>> {
     ]
 }
 
-/// Whether `values` differ pairwise by more than rounding.
-fn all_apart(values: &[f64]) -> bool {
-    values
-        .iter()
-        .enumerate()
-        .all(|(k, a)| values[k + 1..].iter().all(|b| (a - b).abs() > 1e-9))
-}
-
 /// An unseen case: 6 to 12 records with 2 to 4 features, weights, and targets that agree
 /// with the unit's prediction for about 70 % of the records. Drawn again until the right
 /// answer and every slip's differ, no sum x·w lies within rounding of 0 or 0.5, and at least
@@ -386,15 +378,11 @@ fn scored_case(draw: &mut Draw) -> Scored {
             w,
         };
         let expected = expected_accuracy(&case);
-        let mut answers: Vec<f64> = accuracy_slips(&case, expected)
-            .into_iter()
-            .map(|slip| slip.gives)
-            .collect();
-        answers.push(expected);
+        let slips = accuracy_slips(&case, expected);
         let clear = sums
             .iter()
             .all(|z| z.abs() > 1e-6 && (z - 0.5).abs() > 1e-6);
-        if clear && all_apart(&answers) {
+        if clear && all_apart(&answers(&expected, &slips), 1e-9) {
             return case;
         }
     }
@@ -750,13 +738,8 @@ mod tests {
             let values = scores(&mut draw);
             let (mean, std) = mean_and_std(&values);
             let (mean_slips, std_slips) = mean_and_std_slips(&values);
-            let gives = |slips: Vec<Slip<f64>>, right: f64| {
-                let mut all: Vec<f64> = slips.into_iter().map(|s| s.gives).collect();
-                all.push(right);
-                all
-            };
-            assert!(all_apart(&gives(mean_slips, mean)), "{values}");
-            assert!(all_apart(&gives(std_slips, std)), "{values}");
+            assert!(all_apart(&answers(&mean, &mean_slips), 1e-9), "{values}");
+            assert!(all_apart(&answers(&std, &std_slips), 1e-9), "{values}");
         }
     }
 
@@ -845,12 +828,8 @@ mod tests {
             let expected = expected_accuracy(&case);
             assert!(expected > 0.0 && expected < 1.0, "{expected}");
             assert_eq!(expected, accuracy(&case.features, &case.targets, &case.w));
-            let mut gives: Vec<f64> = accuracy_slips(&case, expected)
-                .into_iter()
-                .map(|s| s.gives)
-                .collect();
-            gives.push(expected);
-            assert!(all_apart(&gives), "{gives:?}");
+            let slips = accuracy_slips(&case, expected);
+            assert!(all_apart(&answers(&expected, &slips), 1e-9), "{expected}");
         }
     }
 }

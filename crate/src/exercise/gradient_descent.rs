@@ -4,8 +4,8 @@
 //!
 //! The model is the lesson's: ŷ = x · w on one record with target y and loss L = (ŷ − y)².
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
-use crate::check::{Checkable, TOLERANCE};
+use super::{all_apart, check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use crate::check::TOLERANCE;
 use crate::loss::Loss;
 use ndarray::{array, Array1};
 
@@ -83,16 +83,6 @@ impl Record {
     }
 }
 
-/// Whether every two of `answers` differ clearly (by more than 1e-3, relative), so that a
-/// wrong answer is named by its own slip's hint only.
-fn all_apart<T: Checkable>(answers: &[&T]) -> bool {
-    answers.iter().enumerate().all(|(i, a)| {
-        answers[i + 1..]
-            .iter()
-            .all(|b| a.mismatch(b, 1e-3).is_some())
-    })
-}
-
 /// A record with 2 to 4 inputs, weights, an error ŷ − y of size 0.5 to 3 of either sign, and
 /// a learning rate from [`Draw::rate`]; drawn again until the right gradient, the right
 /// step and every slip's answer all differ.
@@ -120,7 +110,7 @@ fn record(draw: &mut Draw) -> Record {
         gradients.extend(g_slips.iter().map(|s| &s.gives));
         let mut steps = vec![&step];
         steps.extend(s_slips.iter().map(|s| &s.gives));
-        if all_apart(&gradients) && all_apart(&steps) {
+        if all_apart(&gradients, 1e-3) && all_apart(&steps, 1e-3) {
             return r;
         }
     }
@@ -243,7 +233,7 @@ fn eta_inputs(draw: &mut Draw) -> Array1<f64> {
         let (expected, slips) = eta_max_and_slips(&x);
         let mut answers = vec![&expected];
         answers.extend(slips.iter().map(|s| &s.gives));
-        if all_apart(&answers) {
+        if all_apart(&answers, 1e-3) {
             return x;
         }
     }
@@ -407,16 +397,16 @@ mod tests {
             let slips = r.gradient_slips();
             let mut answers = vec![r.gradient()];
             answers.extend(slips.into_iter().map(|s| s.gives));
-            assert!(all_apart(&answers.iter().collect::<Vec<_>>()));
+            assert!(all_apart(&answers.iter().collect::<Vec<_>>(), 1e-3));
             let slips = r.step_slips();
             let mut answers = vec![r.step()];
             answers.extend(slips.into_iter().map(|s| s.gives));
-            assert!(all_apart(&answers.iter().collect::<Vec<_>>()));
+            assert!(all_apart(&answers.iter().collect::<Vec<_>>(), 1e-3));
             let x = eta_inputs(&mut draw);
             let (expected, slips) = eta_max_and_slips(&x);
             let mut answers = vec![expected];
             answers.extend(slips.into_iter().map(|s| s.gives));
-            assert!(all_apart(&answers.iter().collect::<Vec<_>>()));
+            assert!(all_apart(&answers.iter().collect::<Vec<_>>(), 1e-3));
         }
     }
 }

@@ -86,6 +86,24 @@ pub(crate) fn check_tried<T: Checkable>(what: &str, tried: &[Tried<T>], tol: f64
     println!("{PASSED} {what}: right on {} unseen cases", tried.len());
 }
 
+/// Whether every two of `answers` differ clearly (by more than `tol`, relative as in
+/// [`check`](crate::check::check)), so that a wrong answer is named by its own slip's hint
+/// only. Drawn cases are drawn again until this holds.
+pub(crate) fn all_apart<T: Checkable>(answers: &[&T], tol: f64) -> bool {
+    answers.iter().enumerate().all(|(i, a)| {
+        answers[i + 1..]
+            .iter()
+            .all(|b| a.mismatch(b, tol).is_some())
+    })
+}
+
+/// The right answer and the slips' answers in one list, the right one first.
+pub(crate) fn answers<'a, T>(expected: &'a T, slips: &'a [Slip<T>]) -> Vec<&'a T> {
+    let mut all = vec![expected];
+    all.extend(slips.iter().map(|s| &s.gives));
+    all
+}
+
 /// Inputs drawn for unseen cases: numpy's generator, seeded with the hidden test's seed.
 pub(crate) struct Draw(NumpyRandom);
 

@@ -2,21 +2,12 @@
 //! ([`check_relu_mse_unseen`]); exercise 2, one step of a ReLU network's hidden weights
 //! ([`check_relu_hidden_step`], [`check_relu_hidden_step_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{all_apart, answers, check_tried, Draw, Slip, Tried, UNSEEN_CASES};
 use crate::activation::{relu, relu_prime, sigmoid, Activation};
-use crate::check::{check_slips, Checkable, TOLERANCE};
+use crate::check::{check_slips, TOLERANCE};
 use crate::mlp::Mlp;
 use crate::train::mlp_mse;
 use ndarray::{array, Array1, Array2, Axis};
-
-/// Whether every slip's answer is clearly apart from the right one and from every other
-/// slip's, so that a wrong answer is named by the one slip that gives it.
-fn every_slip_apart<T: Checkable>(expected: &T, slips: &[Slip<T>]) -> bool {
-    let apart = |a: &T, b: &T| a.mismatch(b, 1e-4).is_some();
-    slips.iter().enumerate().all(|(k, a)| {
-        apart(&a.gives, expected) && slips[k + 1..].iter().all(|b| apart(&a.gives, &b.gives))
-    })
-}
 
 fn relu_net(w_ih: Array2<f64>, w_o: Array1<f64>) -> Mlp {
     Mlp {
@@ -126,7 +117,7 @@ pub fn check_relu_mse_unseen(answer: impl Fn(&Mlp, &Array2<f64>, &Array1<f64>) -
                     let slips = case.slips(expected);
                     (case, expected, slips)
                 })
-                .find(|(_, expected, slips)| every_slip_apart(expected, slips))
+                .find(|(_, expected, slips)| all_apart(&answers(expected, slips), 1e-4))
                 .expect("a case that tells every slip apart, within 100 draws");
             Tried {
                 inputs: format!(
@@ -281,7 +272,7 @@ fn shows_every_relu_slip(case: &ReluCase) -> bool {
     let silent = z.iter().any(|&z| z <= 0.0);
     let active = z.iter().any(|&z| z > 0.0);
     let expected = relu_expected(case);
-    silent && active && every_slip_apart(&expected, &relu_slips(case, &expected))
+    silent && active && all_apart(&answers(&expected, &relu_slips(case, &expected)), 1e-4)
 }
 
 /// Lesson 8, exercise 2: checks the learner's `step(net, x, y, eta)`, the step
@@ -452,7 +443,7 @@ mod tests {
             let case = MseCase::draw(&mut draw);
             let expected = case.expected();
             assert!(case.inputs.nrows() > case.inputs.ncols());
-            if every_slip_apart(&expected, &case.slips(expected)) {
+            if all_apart(&answers(&expected, &case.slips(expected)), 1e-4) {
                 shown += 1;
                 let z = case.inputs.dot(&case.net.w_ih);
                 assert!(z.iter().any(|&z| z < 0.0));

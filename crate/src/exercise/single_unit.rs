@@ -2,28 +2,11 @@
 //! ([`check_sigmoid_slope_unseen`]); exercise 2, one step of a sigmoid unit by hand
 //! ([`check_step_by_hand_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{all_apart, answers, check_tried, Draw, Slip, Tried, UNSEEN_CASES};
 use crate::activation::{sigmoid, sigmoid_prime};
-use crate::check::{Checkable, TOLERANCE};
+use crate::check::TOLERANCE;
 use crate::unit::{unit_step, UnitStep};
 use ndarray::Array1;
-
-/// Whether every two of `answers` differ clearly (by more than 1e-3, relative), so that a
-/// wrong answer is named by its own slip's hint only.
-fn all_apart<T: Checkable>(answers: &[&T]) -> bool {
-    answers.iter().enumerate().all(|(i, a)| {
-        answers[i + 1..]
-            .iter()
-            .all(|b| a.mismatch(b, 1e-3).is_some())
-    })
-}
-
-/// The right answer and the slips' answers, in one list (the right one first).
-fn answers<'a, T: Checkable>(expected: &'a T, slips: &'a [Slip<T>]) -> Vec<&'a T> {
-    let mut all = vec![expected];
-    all.extend(slips.iter().map(|s| &s.gives));
-    all
-}
 
 const SLOPE: &str = "σ′(h) = σ(h)·(1 − σ(h)): multiply the output by one minus itself";
 const SLOPE_OF_H: &str = "this is h·(1 − h): the formula takes the output s = σ(h), not h, \
@@ -47,7 +30,7 @@ fn slope_slips(h: f64) -> Vec<Slip<f64>> {
 fn slope_input(draw: &mut Draw) -> f64 {
     loop {
         let h = draw.uniform(-3.0, 3.0);
-        if all_apart(&answers(&sigmoid_prime(h), &slope_slips(h))) {
+        if all_apart(&answers(&sigmoid_prime(h), &slope_slips(h)), 1e-3) {
             return h;
         }
     }
@@ -163,9 +146,9 @@ fn unit_case(draw: &mut Draw) -> UnitCase {
         };
         let e = case.expected();
         if e.step.error.abs() >= 0.1
-            && all_apart(&answers(&e.step.y_hat, &e.output_slips))
-            && all_apart(&answers(&e.step.error, &e.error_slips))
-            && all_apart(&answers(&e.step.delta_w, &e.delta_w_slips))
+            && all_apart(&answers(&e.step.y_hat, &e.output_slips), 1e-3)
+            && all_apart(&answers(&e.step.error, &e.error_slips), 1e-3)
+            && all_apart(&answers(&e.step.delta_w, &e.delta_w_slips), 1e-3)
         {
             return case;
         }
@@ -402,11 +385,14 @@ mod tests {
         let mut draw = Draw::new(99);
         for _ in 0..200 {
             let h = slope_input(&mut draw);
-            assert!(all_apart(&answers(&sigmoid_prime(h), &slope_slips(h))));
+            assert!(all_apart(
+                &answers(&sigmoid_prime(h), &slope_slips(h)),
+                1e-3
+            ));
             let e = unit_case(&mut draw).expected();
-            assert!(all_apart(&answers(&e.step.y_hat, &e.output_slips)));
-            assert!(all_apart(&answers(&e.step.error, &e.error_slips)));
-            assert!(all_apart(&answers(&e.step.delta_w, &e.delta_w_slips)));
+            assert!(all_apart(&answers(&e.step.y_hat, &e.output_slips), 1e-3));
+            assert!(all_apart(&answers(&e.step.error, &e.error_slips), 1e-3));
+            assert!(all_apart(&answers(&e.step.delta_w, &e.delta_w_slips), 1e-3));
         }
     }
 }
