@@ -29,7 +29,7 @@ fn diagnose(actual: f64, expected: f64, tol: f64) -> Option<&'static str> {
     } else if expected != 0.0 && close(-actual, expected, tol) {
         Some("right size, wrong sign: check the order in (y − ŷ) and the sign of the step")
     } else if expected != 0.0 && close(actual, 2.0 * expected, tol) {
-        Some("exactly twice the answer: a factor ½ is missing")
+        Some("exactly twice the answer: a factor ½ is missing (where η = 0.5, so is a forgotten η)")
     } else if expected != 0.0 && close(2.0 * actual, expected, tol) {
         Some("exactly half the answer: a factor ½ too many, or a mean where a sum was wanted")
     } else {
