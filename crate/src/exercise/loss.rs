@@ -4,6 +4,7 @@
 
 use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
 use crate::check::TOLERANCE;
+use crate::loss::{mse, sse};
 use ndarray::{Array1, Array2};
 
 const SSE: &str = "square each error y − ŷ, then add them up (no mean, no ½)";
@@ -17,7 +18,7 @@ const SSE_ABSOLUTE: &str = "these are the errors' sizes |y − ŷ| added up: squ
 const SSE_SQUARED_SUM: &str = "this is the square of the summed errors: square each error \
     first, then add the squares";
 
-/// Lesson 1, exercise 1, hidden test: tries the learner's `sse(y, y_hat)` on
+/// Lesson 1, exercise 1, hidden test: tries the learner's `my_sse(y, y_hat)` on
 /// [`UNSEEN_CASES`] sets of 3 to 6 records drawn from `seed`. A wrong answer fails naming
 /// its slip: the mean for the sum, a factor ½, errors not squared, their sizes added, or
 /// the square of their sum.
@@ -29,17 +30,17 @@ const SSE_SQUARED_SUM: &str = "this is the square of the summed errors: square e
 /// }
 /// check_sse_unseen(my_sse, 12);
 /// ```
-pub fn check_sse_unseen(sse: impl Fn(&Array1<f64>, &Array1<f64>) -> f64, seed: u64) {
+pub fn check_sse_unseen(answer: impl Fn(&Array1<f64>, &Array1<f64>) -> f64, seed: u64) {
     let mut draw = Draw::new(seed);
     let tried: Vec<Tried<f64>> = (0..UNSEEN_CASES)
         .map(|_| {
             let n = draw.size(3, 6);
             let (y, y_hat) = (draw.vector(n, 2.0), draw.vector(n, 2.0));
             let errors = &y - &y_hat;
-            let expected = errors.mapv(|e| e * e).sum();
+            let expected = sse(&y, &y_hat).expect("the drawn lengths agree");
             Tried {
                 inputs: format!("y = {y:.3}, ŷ = {y_hat:.3}"),
-                actual: sse(&y, &y_hat),
+                actual: answer(&y, &y_hat),
                 expected,
                 slips: vec![
                     Slip::new(SSE_MEAN, expected / n as f64),
@@ -97,11 +98,9 @@ fn records(draw: &mut Draw) -> Records {
     }
 }
 
+/// The MSE of the linear model ŷ = x·w on `targets`, from the library.
 fn mse_of(x: &Array2<f64>, targets: &Array1<f64>, w: &Array1<f64>) -> f64 {
-    (targets - &x.dot(w))
-        .mapv(|e| e * e)
-        .mean()
-        .unwrap_or(f64::NAN)
+    mse(targets, &x.dot(w)).expect("the drawn shapes agree")
 }
 
 /// Lesson 1, exercise 2, hidden test: tries the learner's `mse_of(x, targets, w)`, the MSE
@@ -125,8 +124,9 @@ pub fn check_mse_of_unseen(
         .map(|_| {
             let r = records(&mut draw);
             let expected = mse_of(&r.x, &r.targets, &r.w_a);
-            let errors = &r.targets - &r.x.dot(&r.w_a);
-            let sum = errors.mapv(|e| e * e).sum();
+            let predictions = r.x.dot(&r.w_a);
+            let errors = &r.targets - &predictions;
+            let sum = sse(&r.targets, &predictions).expect("the drawn shapes agree");
             Tried {
                 inputs: format!(
                     "x = {:.3}, targets = {:.3}, w = {:.3}",
