@@ -30,8 +30,7 @@ use std::time::{Duration, Instant};
 /// A kernel kept for the next notebook of its kind.
 struct Warm {
     kernel: Kernel,
-    folder: PathBuf,
-    deps: Vec<String>,
+    kind: Kind,
 }
 
 /// How long clearing a kernel and checking it may take.
@@ -74,7 +73,7 @@ pub async fn run_notebooks(
     for (i, (path, key)) in notebooks.iter().zip(keys).enumerate() {
         let started = Instant::now();
         let mut report = NotebookReport::new(path);
-        let warm = |kind: &Kind| pool.iter().any(|w| w.folder == kind.0 && w.deps == kind.1);
+        let warm = |kind: &Kind| pool.iter().any(|w| w.kind == *kind);
         // Only beside a notebook on a warm kernel: a fresh kernel's start is the heaviest part
         // of a run, and two at once slow each other down as much as starting ahead saves.
         let on_warm = kinds[i].as_ref().is_some_and(warm);
@@ -136,42 +135,29 @@ fn next_kind_to_start(
 /// of the crate graph loaded by typing one variable, as the notebook's own first cells would.
 /// The notebook then gets it cleared and checked like any warm kernel. `None` if any of that
 /// fails: the notebook starts a fresh kernel, as it would have.
-async fn start_ahead(opts: &ExecOptions, (folder, deps): Kind, log: PathBuf) -> Option<Warm> {
-    let mut kernel = Kernel::start(&opts.kernel, &folder, &log).await.ok()?;
+async fn start_ahead(opts: &ExecOptions, kind: Kind, log: PathBuf) -> Option<Warm> {
+    let mut kernel = Kernel::start(&opts.kernel, &kind.0, &log).await.ok()?;
     let warmed = async {
-        if !deps.is_empty() {
-            let turn = cache::turn().await;
-            let build = kernel
-                .execute(&deps.join("\n"), opts.dep_timeout)
-                .await
-                .ok()?;
-            drop(turn);
-            judge(&build, opts.dep_timeout.as_secs())
-                .status
-                .passed()
-                .then_some(())?;
+        if !kind.1.is_empty() {
+            let _turn = cache::turn().await;
+            run_clean(&mut kernel, &kind.1.join("\n"), opts.dep_timeout).await?;
         }
-        let typed = kernel
-            .execute("let backprop_warm_up: u8 = 0;", opts.timeout)
-            .await
-            .ok()?;
-        judge(&typed, opts.timeout.as_secs())
-            .status
-            .passed()
-            .then_some(())
+        run_clean(&mut kernel, "let backprop_warm_up: u8 = 0;", opts.timeout).await
     }
     .await;
     match warmed {
-        Some(()) => Some(Warm {
-            kernel,
-            folder,
-            deps,
-        }),
+        Some(()) => Some(Warm { kernel, kind }),
         None => {
             kernel.shutdown().await;
             None
         }
     }
+}
+
+/// Runs `code` within `limit`; `Some` when it ran clean.
+async fn run_clean(kernel: &mut Kernel, code: &str, limit: Duration) -> Option<()> {
+    let run = kernel.execute(code, limit).await.ok()?;
+    judge(&run, limit.as_secs()).status.passed().then_some(())
 }
 
 async fn run_one(
@@ -185,14 +171,14 @@ async fn run_one(
 ) -> Result<(), ExecError> {
     let started = Instant::now();
     let mut nb = notebook::load(path)?;
-    let folder = notebook_folder(path)?;
-    let deps = dep_lines(&nb);
+    let kind: Kind = (notebook_folder(path)?, dep_lines(&nb));
+    let folder = kind.0.as_path();
     let kept = pool
         .iter()
-        .position(|w| w.folder == folder && w.deps == deps)
+        .position(|w| w.kind == kind)
         .map(|i| pool.swap_remove(i));
     let (mut kernel, reused) = match kept {
-        Some(mut warm) => match reset(&mut warm.kernel, &folder).await {
+        Some(mut warm) => match reset(&mut warm.kernel, folder).await {
             Ok(()) => (warm.kernel, true),
             Err(why) => {
                 if opts.verbose {
@@ -200,13 +186,13 @@ async fn run_one(
                 }
                 warm.kernel.shutdown().await;
                 (
-                    Kernel::start(&opts.kernel, &folder, &out.log(key)).await?,
+                    Kernel::start(&opts.kernel, folder, &out.log(key)).await?,
                     false,
                 )
             }
         },
         None => (
-            Kernel::start(&opts.kernel, &folder, &out.log(key)).await?,
+            Kernel::start(&opts.kernel, folder, &out.log(key)).await?,
             false,
         ),
     };
@@ -231,11 +217,7 @@ async fn run_one(
         .iter()
         .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
     if reuse && ran.is_ok() && !troubled {
-        pool.push(Warm {
-            kernel,
-            folder,
-            deps,
-        });
+        pool.push(Warm { kernel, kind });
     } else {
         kernel.shutdown().await;
     }
@@ -309,6 +291,7 @@ fn plain_text(run: &crate::jupyter::Execution) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn the_next_kind_starts_ahead_once_and_never_for_the_running_or_a_warm_kind() {
@@ -332,8 +315,6 @@ mod tests {
         // An unreadable notebook has no kind, and nothing starts for it.
         assert_eq!(next_kind_to_start(&[plain, None], 0, none_warm), None);
     }
-
-    use super::*;
 
     #[test]
     fn notebooks_that_load_the_same_crates_share_a_kind() {
