@@ -8,7 +8,7 @@
 use crate::error::{same_len, Result};
 use crate::graph::{Graph, NodeId, Op};
 use crate::mlp::Mlp;
-use crate::plot::Figure;
+use crate::plot::{plot_err, Figure};
 use ndarray::{Array1, ArrayView2};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -97,18 +97,16 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
-        let centred = |size| {
-            ("sans-serif", size)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Center, VPos::Center))
-        };
         for (layer, title) in ["inputs x", "hidden a = f(x·W_ih)", "outputs ŷ = g(a·W_ho)"]
             .iter()
             .enumerate()
         {
-            root.draw(&Text::new(*title, (COLUMNS[layer], 24), centred(16)))
-                .map_err(plot_err)?;
+            root.draw(&Text::new(
+                *title,
+                (COLUMNS[layer], 24),
+                centred(16, &BLACK),
+            ))
+            .map_err(plot_err)?;
         }
         let weights = [net.w_ih.view(), net.w_ho.view()];
         for (layer, w) in weights.iter().enumerate() {
@@ -126,14 +124,14 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
                 root.draw(&Text::new(
                     node_label(&name, value),
                     (cx, cy + NODE_RADIUS + 14),
-                    centred(14),
+                    centred(14, &BLACK),
                 ))
                 .map_err(plot_err)?;
                 if let Some(bias) = bias(net, layer, k) {
                     root.draw(&Text::new(
                         format!("b = {bias:.2}"),
                         (cx, cy + NODE_RADIUS + 30),
-                        centred(13),
+                        centred(13, &BLACK),
                     ))
                     .map_err(plot_err)?;
                 }
@@ -153,6 +151,14 @@ pub fn network_diagram(net: &Mlp, x: Option<&Array1<f64>>) -> Result<Figure> {
         root.present().map_err(plot_err)?;
     }
     Ok(Figure::from_svg(svg))
+}
+
+/// Text of `size` points in `colour`, centred on the point it is drawn at.
+fn centred(size: u32, colour: &RGBColor) -> TextStyle<'static> {
+    ("sans-serif", size)
+        .into_font()
+        .color(colour)
+        .pos(Pos::new(HPos::Center, VPos::Center))
 }
 
 fn edge_colour(weight: f64) -> RGBColor {
@@ -225,10 +231,7 @@ fn draw_edge_labels<DB: DrawingBackend>(
             .unwrap_or_else(|| box_at(preferred));
         placed.push(area);
         let colour = edge_colour(weight);
-        let font = ("sans-serif", 13)
-            .into_font()
-            .color(&colour)
-            .pos(Pos::new(HPos::Center, VPos::Center));
+        let font = centred(13, &colour);
         root.draw(&Rectangle::new(
             [(area[0], area[1]), (area[2], area[3])],
             WHITE.mix(0.85).filled(),
@@ -353,34 +356,24 @@ pub fn graph_diagram(graph: &Graph, output: NodeId) -> Result<Figure> {
                 BLACK.stroke_width(1),
             ))
             .map_err(plot_err)?;
-            let font = |size| {
-                ("sans-serif", size)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Center, VPos::Center))
-            };
             let title = match graph.op(id) {
                 Op::Input => graph.name(id).to_string(),
                 op => format!("{}: {}", graph.name(id), op_name(op)),
             };
             let (r, c) = graph.value(id).dim();
             let centre = x + BOX.0 / 2;
-            root.draw(&Text::new(title, (centre, y + 15), font(14)))
+            root.draw(&Text::new(title, (centre, y + 15), centred(14, &BLACK)))
                 .map_err(plot_err)?;
             root.draw(&Text::new(
                 format!("({r} × {c})"),
                 (centre, y + 33),
-                font(12),
+                centred(12, &BLACK),
             ))
             .map_err(plot_err)?;
         }
         root.present().map_err(plot_err)?;
     }
     Ok(Figure::from_svg(svg))
-}
-
-fn plot_err(e: impl std::fmt::Display) -> crate::Error {
-    crate::Error::Plot(e.to_string())
 }
 
 #[cfg(test)]

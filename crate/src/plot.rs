@@ -116,7 +116,8 @@ impl Figures {
     }
 }
 
-fn plot_err(e: impl std::fmt::Display) -> Error {
+/// A drawing backend's failure as the library's error.
+pub(crate) fn plot_err(e: impl std::fmt::Display) -> Error {
     Error::Plot(e.to_string())
 }
 
