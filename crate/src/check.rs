@@ -260,6 +260,12 @@ fn failure(name: &str, actual: &str, expected: &str, why: &str, hint: &str) -> S
     msg
 }
 
+/// Asserts that a check's failure message ends with `hint` as its hint line (tests only).
+#[cfg(test)]
+pub(crate) fn assert_hint(msg: &str, hint: &str) {
+    assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+}
+
 /// What a failing check says: the message of the panic `check` ends in (tests only).
 #[cfg(test)]
 pub(crate) fn failure_message(check: impl FnOnce()) -> String {

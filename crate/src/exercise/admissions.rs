@@ -434,6 +434,7 @@ pub fn check_accuracy_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::{assert_hint, failure_message};
     use crate::train::train_unit;
 
     /// One way of writing lesson 4's epoch, correct unless it makes a slip.
@@ -489,13 +490,13 @@ mod tests {
     fn unit_failure(
         epoch: impl Fn(&Array2<f64>, &Array1<f64>, &Array1<f64>, f64) -> Array1<f64>,
     ) -> String {
-        crate::check::failure_message(|| check_unit_epoch(epoch))
+        failure_message(|| check_unit_epoch(epoch))
     }
 
     fn assert_unit_fails_with(slip: UnitAnswer, hint: &str) {
         let msg = unit_failure(unit_answer(slip));
         assert!(msg.starts_with("✗ w after one epoch on 3 records"), "{msg}");
-        assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]
@@ -574,7 +575,7 @@ mod tests {
     fn unit_epoch_check_fails_when_the_starting_weights_are_returned() {
         let msg =
             unit_failure(|_: &Array2<f64>, _: &Array1<f64>, w: &Array1<f64>, _: f64| w.clone());
-        assert!(msg.ends_with(&format!("\n  Hint: {UNIT_EPOCH}")), "{msg}");
+        assert_hint(&msg, UNIT_EPOCH);
     }
 
     /// Asserts that the right answer and every slip's differ on `case`.
@@ -626,13 +627,12 @@ mod tests {
             (MovingAfterEachRecord, MOVED_DURING_EPOCH),
             (ReturningTheStep, STEP_RETURNED),
         ] {
-            let msg =
-                crate::check::failure_message(|| check_unit_epoch_unseen(unit_answer(slip), 31));
+            let msg = failure_message(|| check_unit_epoch_unseen(unit_answer(slip), 31));
             assert!(
                 msg.starts_with("✗ w after one epoch, unseen case 1 of 3: features = [["),
                 "{msg}"
             );
-            assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+            assert_hint(&msg, hint);
         }
     }
 
@@ -648,8 +648,8 @@ mod tests {
             )
         };
         check_unit_epoch(&fitted);
-        let msg = crate::check::failure_message(|| check_unit_epoch_unseen(&fitted, 31));
-        assert!(msg.ends_with(&format!("\n  Hint: {UNIT_EPOCH}")), "{msg}");
+        let msg = failure_message(|| check_unit_epoch_unseen(&fitted, 31));
+        assert_hint(&msg, UNIT_EPOCH);
     }
 
     fn std_with(values: &Array1<f64>, divisor: f64) -> f64 {
@@ -673,25 +673,24 @@ mod tests {
 
     #[test]
     fn the_stats_check_fails_the_gre_answer_typed_in() {
-        let msg = crate::check::failure_message(|| {
-            check_mean_and_std_unseen(|_| (587.7, 115.51653637223805), 2024)
-        });
+        let msg =
+            failure_message(|| check_mean_and_std_unseen(|_| (587.7, 115.51653637223805), 2024));
         assert!(
             msg.starts_with("✗ mean, unseen case 1 of 3: values = ["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {MEAN}")), "{msg}");
+        assert_hint(&msg, MEAN);
     }
 
     #[test]
     fn the_stats_check_names_each_slip() {
         let fails = |answer: fn(&Array1<f64>) -> (f64, f64), part: &str, hint: &str| {
-            let msg = crate::check::failure_message(|| check_mean_and_std_unseen(answer, 17));
+            let msg = failure_message(|| check_mean_and_std_unseen(answer, 17));
             assert!(
                 msg.starts_with(&format!("✗ {part}, unseen case 1")),
                 "{msg}"
             );
-            assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+            assert_hint(&msg, hint);
         };
         fails(|v| (v.sum(), stats(v).1), "mean", MEAN_SUM);
         fails(
@@ -774,20 +773,20 @@ mod tests {
 
     #[test]
     fn the_accuracy_check_fails_the_lessons_answer_typed_in() {
-        let msg = crate::check::failure_message(|| check_accuracy_unseen(|_, _, _| 0.725, 2024));
+        let msg = failure_message(|| check_accuracy_unseen(|_, _, _| 0.725, 2024));
         assert!(
             msg.starts_with("✗ accuracy, unseen case 1 of 3: features = [["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {ACCURACY}")), "{msg}");
+        assert_hint(&msg, ACCURACY);
     }
 
     #[test]
     fn the_accuracy_check_names_each_slip() {
         type Answer = fn(&Array2<f64>, &Array1<f64>, &Array1<f64>) -> f64;
         let fails = |answer: Answer, hint: &str| {
-            let msg = crate::check::failure_message(|| check_accuracy_unseen(answer, 23));
-            assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+            let msg = failure_message(|| check_accuracy_unseen(answer, 23));
+            assert_hint(&msg, hint);
         };
         fails(|f, t, w| 1.0 - accuracy(f, t, w), ACCURACY_ERROR_RATE);
         fails(

@@ -423,6 +423,7 @@ pub fn check_network_mse_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::{assert_hint, failure_message};
     use crate::train::{train_mlp, LossReport};
 
     /// One way of writing lesson 7's epoch, correct unless it makes a slip.
@@ -490,14 +491,14 @@ mod tests {
     }
 
     fn net_failure(epoch: impl Fn(&Mlp, &Array2<f64>, &Array1<f64>, f64) -> Mlp) -> String {
-        crate::check::failure_message(|| check_backprop_epoch(epoch))
+        failure_message(|| check_backprop_epoch(epoch))
     }
 
     fn assert_net_fails_with(slip: NetAnswer, matrix: &str, hint: &str) {
         let msg = net_failure(net_answer(slip));
         let name = format!("✗ {matrix} after one epoch, 2 inputs, 2 hidden units");
         assert!(msg.starts_with(&name), "{msg}");
-        assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]
@@ -587,10 +588,7 @@ mod tests {
         };
         let msg = net_failure(epoch);
         assert!(msg.starts_with("✗ W_ho after one epoch, 2 inputs"), "{msg}");
-        assert!(
-            msg.ends_with(&format!("\n  Hint: {BACKPROP_EPOCH}")),
-            "{msg}"
-        );
+        assert_hint(&msg, BACKPROP_EPOCH);
     }
 
     #[test]
@@ -617,7 +615,7 @@ mod tests {
     }
 
     fn unseen_failure(epoch: impl Fn(&Mlp, &Array2<f64>, &Array1<f64>, f64) -> Mlp) -> String {
-        crate::check::failure_message(|| check_backprop_epoch_unseen(epoch, 2024))
+        failure_message(|| check_backprop_epoch_unseen(epoch, 2024))
     }
 
     #[test]
@@ -644,7 +642,7 @@ mod tests {
                 msg.starts_with("✗ W_ih after one epoch, unseen case 1 of 3: W_ih = ["),
                 "{msg}"
             );
-            assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+            assert_hint(&msg, hint);
         }
     }
 
@@ -655,10 +653,7 @@ mod tests {
             msg.starts_with("✗ W_ih after one epoch, unseen case 1"),
             "{msg}"
         );
-        assert!(
-            msg.ends_with(&format!("\n  Hint: {BACKPROP_EPOCH}")),
-            "{msg}"
-        );
+        assert_hint(&msg, BACKPROP_EPOCH);
     }
 
     #[test]
@@ -747,26 +742,25 @@ mod tests {
             (NotSquared, MSE_NOT_SQUARED),
             (Absolute, MSE_ABSOLUTE),
         ] {
-            let msg =
-                crate::check::failure_message(|| check_network_mse_unseen(mse_answer(slip), 2024));
+            let msg = failure_message(|| check_network_mse_unseen(mse_answer(slip), 2024));
             assert!(
                 msg.starts_with("✗ training MSE, unseen case 1 of 3: W_ih = ["),
                 "{msg}"
             );
-            assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+            assert_hint(&msg, hint);
         }
     }
 
     #[test]
     fn the_mse_check_fails_the_lessons_answer_typed_in() {
-        let msg = crate::check::failure_message(|| {
+        let msg = failure_message(|| {
             check_network_mse_unseen(
                 |_: &Mlp, _: &Array2<f64>, _: &Array1<f64>| 0.2530657838,
                 2024,
             )
         });
         assert!(msg.starts_with("✗ training MSE, unseen case 1"), "{msg}");
-        assert!(msg.ends_with(&format!("Hint: {NETWORK_MSE}")), "{msg}");
+        assert_hint(&msg, NETWORK_MSE);
     }
 
     #[test]

@@ -236,7 +236,7 @@ pub fn check_backprop_step_ih_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::failure_message;
+    use crate::check::{assert_hint, failure_message};
 
     /// One way of writing the lesson's answer, correct unless it makes a slip.
     #[derive(Clone, Copy, PartialEq)]
@@ -299,10 +299,6 @@ mod tests {
 
     fn ih_failure(slip: Answer) -> String {
         failure_message(|| check_backprop_step_ih_unseen(answer(slip), 2024))
-    }
-
-    fn assert_hint(msg: &str, hint: &str) {
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
     }
 
     #[test]

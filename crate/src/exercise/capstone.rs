@@ -304,7 +304,7 @@ pub fn check_capstone_unseen(
 mod tests {
     use super::*;
     use crate::activation::sigmoid;
-    use crate::check::failure_message;
+    use crate::check::{assert_hint, failure_message};
     use crate::train::{Sgd, UnitLoss};
 
     /// The lesson's solution: a sigmoid unit trained on cross-entropy, 100 epochs of
@@ -373,7 +373,7 @@ mod tests {
             failure_message(|| check_capstone(training_share, &x, &y, &x_test, &y_test)),
         ] {
             assert!(msg.starts_with("✗ test cross-entropy: ŷ = "), "{msg}");
-            assert!(msg.ends_with(&format!("Hint: {CONSTANT}")), "{msg}");
+            assert_hint(&msg, CONSTANT);
         }
         let msg =
             failure_message(|| check_capstone_unseen(training_share, &x, &y, &x_test, &y_test, 5));
@@ -395,7 +395,7 @@ mod tests {
             msg.starts_with("✗ test cross-entropy on the test records\n  expected: below "),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {NOT_BELOW}")), "{msg}");
+        assert_hint(&msg, NOT_BELOW);
         let msg = failure_message(|| check_capstone_unseen(nudged, &x, &y, &x_test, &y_test, 8));
         assert!(
             msg.starts_with("✗ cross-validated cross-entropy on all 400 records"),
@@ -416,7 +416,7 @@ mod tests {
             ),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {SHAPE}")), "{msg}");
+        assert_hint(&msg, SHAPE);
     }
 
     #[test]
@@ -430,7 +430,7 @@ mod tests {
             Ok(trained_unit(f, t, r)?.mapv(|p| (p / (1.0 - p)).ln()))
         };
         let msg = failure_message(|| check_capstone(no_sigmoid, &x, &y, &x_test, &y_test));
-        assert!(msg.ends_with(&format!("Hint: {NOT_PROBABILITY}")), "{msg}");
+        assert_hint(&msg, NOT_PROBABILITY);
         let error = |f: &Array2<f64>, t: &Array1<f64>, r: &Array2<f64>| {
             Sgd::new(10, 0.5).batch_size(0).train_unit(
                 f,
@@ -525,7 +525,7 @@ mod tests {
                 &d.targets_test,
             )
         });
-        assert!(msg.ends_with(&format!("Hint: {NOT_BELOW}")), "{msg}");
+        assert_hint(&msg, NOT_BELOW);
         let msg = failure_message(|| {
             check_capstone(
                 training_share,
@@ -535,6 +535,6 @@ mod tests {
                 &d.targets_test,
             )
         });
-        assert!(msg.ends_with(&format!("Hint: {CONSTANT}")), "{msg}");
+        assert_hint(&msg, CONSTANT);
     }
 }

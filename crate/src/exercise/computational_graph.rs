@@ -113,7 +113,7 @@ pub fn check_weight_grad_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{failure_message, Checkable};
+    use crate::check::{assert_hint, failure_message, Checkable};
     use ndarray::array;
 
     fn weight_grad(input: &Array2<f64>, upstream: &Array2<f64>) -> Array2<f64> {
@@ -126,7 +126,7 @@ mod tests {
             msg.starts_with("✗ ∂L/∂W, unseen case 1 of 3: input = [["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]

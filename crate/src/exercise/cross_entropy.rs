@@ -89,7 +89,7 @@ pub fn check_cross_entropy_unseen(answer: impl Fn(&Array1<f64>, &Array1<f64>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::failure_message;
+    use crate::check::{assert_hint, failure_message};
     use ndarray::array;
 
     fn my_cross_entropy(y: &Array1<f64>, y_hat: &Array1<f64>) -> f64 {
@@ -111,7 +111,7 @@ mod tests {
             msg.starts_with("✗ cross-entropy, unseen case 1 of 3: y = ["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]

@@ -272,7 +272,7 @@ pub fn check_eta_max_unseen(eta_max: impl Fn(&Array1<f64>) -> f64, seed: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{check, failure_message};
+    use crate::check::{assert_hint, check, failure_message};
 
     type GradientFn = fn(&Array1<f64>, f64, &Array1<f64>) -> Array1<f64>;
     type StepFn = fn(&Array1<f64>, f64, &Array1<f64>, f64) -> Array1<f64>;
@@ -291,17 +291,17 @@ mod tests {
 
     fn assert_gradient_fails_with(answer: GradientFn, hint: &str) {
         let msg = failure_message(|| check_linear_gradient_unseen(answer, 2024));
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     fn assert_step_fails_with(answer: StepFn, hint: &str) {
         let msg = failure_message(|| check_linear_step_unseen(answer, 2024));
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     fn assert_eta_max_fails_with(answer: fn(&Array1<f64>) -> f64, hint: &str) {
         let msg = failure_message(|| check_eta_max_unseen(answer, 2024));
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]
@@ -342,13 +342,13 @@ mod tests {
             msg.starts_with("✗ weights after one step, unseen case 1 of 3: x = ["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {STEP}")), "{msg}");
+        assert_hint(&msg, STEP);
         let msg = failure_message(|| check_eta_max_unseen(|_| 0.04, 2024));
         assert!(
             msg.starts_with("✗ learning-rate limit, unseen case 1 of 3: x = ["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {ETA_MAX}")), "{msg}");
+        assert_hint(&msg, ETA_MAX);
     }
 
     #[test]

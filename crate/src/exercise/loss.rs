@@ -212,11 +212,11 @@ pub fn check_better_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::failure_message;
+    use crate::check::{assert_hint, failure_message};
 
     fn assert_sse_fails_with(sse: fn(&Array1<f64>, &Array1<f64>) -> f64, hint: &str) {
         let msg = failure_message(|| check_sse_unseen(sse, 2024));
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]
@@ -230,7 +230,7 @@ mod tests {
     fn the_sse_check_fails_the_worked_examples_answer_typed_in() {
         let msg = failure_message(|| check_sse_unseen(|_, _| 4.75, 2024));
         assert!(msg.starts_with("✗ SSE, unseen case 1 of 3: y = ["), "{msg}");
-        assert!(msg.ends_with(&format!("Hint: {SSE}")), "{msg}");
+        assert_hint(&msg, SSE);
     }
 
     #[test]
@@ -254,7 +254,7 @@ mod tests {
         }
         let fails = |answer: fn(&Array2<f64>, &Array1<f64>, &Array1<f64>) -> f64, hint: &str| {
             let msg = failure_message(|| check_mse_of_unseen(answer, 7));
-            assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+            assert_hint(&msg, hint);
         };
         fails(|x, t, w| (t - &x.dot(w)).mapv(|e| e * e).sum(), MSE_SUM);
         fails(|x, t, w| solution(x, t, w) / 2.0, MSE_HALF);
@@ -288,7 +288,7 @@ mod tests {
         let msg = failure_message(|| {
             check_better_unseen(|x, t, a, b| if pick(x, t, a, b) { "w_b" } else { "w_a" }, 1)
         });
-        assert!(msg.ends_with(&format!("Hint: {BETTER_WORSE}")), "{msg}");
+        assert_hint(&msg, BETTER_WORSE);
     }
 
     #[test]

@@ -345,7 +345,7 @@ pub fn check_relu_hidden_step_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::failure_message;
+    use crate::check::{assert_hint, failure_message};
 
     /// Exercise 1's solution, with the hidden and output activations and the divisor as
     /// given.
@@ -384,7 +384,7 @@ mod tests {
             msg.starts_with("✗ MSE of a ReLU network, unseen case 1 of 3: W_ih = [["),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]
@@ -515,7 +515,7 @@ mod tests {
     fn assert_fails_with(slip: Answer, hint: &str) {
         let msg = failure(answer(slip));
         assert!(msg.starts_with("✗ ΔW_ih for "), "{msg}");
-        assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]
@@ -620,14 +620,14 @@ mod tests {
                 msg.starts_with("✗ ΔW_ih, unseen case 1 of 3: W_ih = [["),
                 "{msg}"
             );
-            assert!(msg.ends_with(&format!("\n  Hint: {hint}")), "{msg}");
+            assert_hint(&msg, hint);
         }
     }
 
     #[test]
     fn the_unseen_step_check_fails_a_fixed_eta_and_the_worked_examples_answer() {
         let msg = unseen_failure(answer(Answer::WithEtaFixedAtOneTenth));
-        assert!(msg.ends_with(&format!("\n  Hint: {RELU_STEP}")), "{msg}");
+        assert_hint(&msg, RELU_STEP);
         let msg = unseen_failure(|_: &Mlp, _: &Array1<f64>, _: f64, _: f64| {
             array![[-0.6, -0.6], [-1.2, -1.2]]
         });

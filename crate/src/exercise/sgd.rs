@@ -101,7 +101,7 @@ pub fn check_updates_per_epoch_unseen(answer: impl Fn(usize, usize) -> usize, se
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::failure_message;
+    use crate::check::{assert_hint, failure_message};
 
     /// The lesson's answer, written out as a learner would.
     #[allow(clippy::manual_div_ceil)]
@@ -117,7 +117,7 @@ mod tests {
             )),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     #[test]

@@ -216,7 +216,7 @@ pub fn check_step_by_hand_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{check, failure_message};
+    use crate::check::{assert_hint, check, failure_message};
     use ndarray::array;
 
     /// What `step_by_hand` returns: the output, the error and Δw.
@@ -240,7 +240,7 @@ mod tests {
 
     fn assert_slope_fails_with(answer: fn(f64) -> f64, hint: &str) {
         let msg = failure_message(|| check_sigmoid_slope_unseen(answer, 2024));
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     fn assert_step_fails_with(
@@ -253,7 +253,7 @@ mod tests {
             msg.starts_with(&format!("✗ {part}, unseen case 1 of 3: x = [")),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {hint}")), "{msg}");
+        assert_hint(&msg, hint);
     }
 
     /// The solution with one part of its answer changed by `slip`, given the step's values.
@@ -292,7 +292,7 @@ mod tests {
             msg.starts_with("✗ σ′(h), unseen case 1 of 3: h = "),
             "{msg}"
         );
-        assert!(msg.ends_with(&format!("Hint: {SLOPE}")), "{msg}");
+        assert_hint(&msg, SLOPE);
         let typed_in: StepFn = |_, _, _, _| {
             (
                 0.689974481128,
