@@ -249,7 +249,8 @@ pub fn check_err<T: Debug, E: std::fmt::Display>(name: &str, result: &Result<T, 
     }
 }
 
-fn failure(name: &str, actual: &str, expected: &str, why: &str, hint: &str) -> String {
+/// A failed check's message: `✗ name`, the expected and actual values, why, and the hint.
+pub(crate) fn failure(name: &str, actual: &str, expected: &str, why: &str, hint: &str) -> String {
     let mut msg = format!("✗ {name}\n  expected: {expected}\n  actual:   {actual}");
     if !why.is_empty() {
         msg.push_str(&format!("\n  {why}"));

@@ -9,7 +9,7 @@
 //! give: a cross-entropy on the held-out records below that of the best constant answer, the
 //! records' own share of admitted ones.
 
-use crate::check::PASSED;
+use crate::check::{failure, PASSED};
 use crate::error::Result;
 use crate::loss::cross_entropy;
 use crate::random::NumpyRandom;
@@ -153,9 +153,17 @@ fn verdict(what: &str, on: &str, score: &Score) {
         );
     } else {
         panic!(
-            "✗ {what}{on}\n  expected: below {:.4}, what ŷ = {:.3} for every record scores\n  \
-             actual:   {:.4}\n  Hint: {NOT_BELOW}",
-            score.best_constant, score.share, score.cross_entropy
+            "{}",
+            failure(
+                &format!("{what}{on}"),
+                &format!("{:.4}", score.cross_entropy),
+                &format!(
+                    "below {:.4}, what ŷ = {:.3} for every record scores",
+                    score.best_constant, score.share
+                ),
+                "",
+                NOT_BELOW,
+            )
         );
     }
 }
