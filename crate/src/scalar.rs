@@ -110,10 +110,6 @@ impl Scalar {
         )
     }
 
-    fn same(&self, other: &Scalar) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-
     /// Every node this one was made from, each after all of its inputs (depth first).
     pub fn topological_order(&self) -> Vec<Scalar> {
         fn visit(s: &Scalar, seen: &mut HashSet<*const RefCell<Node>>, order: &mut Vec<Scalar>) {
@@ -193,7 +189,7 @@ impl Scalar {
 impl PartialEq for Scalar {
     /// Two handles are equal when they are the same node.
     fn eq(&self, other: &Scalar) -> bool {
-        self.same(other)
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 

@@ -101,13 +101,13 @@ impl<S: ToString> Row for &[S] {
 
 impl<S: ToString, const N: usize> Row for &[S; N] {
     fn cells(self) -> Vec<String> {
-        self.iter().map(ToString::to_string).collect()
+        self.as_slice().cells()
     }
 }
 
 impl<S: ToString> Row for &Vec<S> {
     fn cells(self) -> Vec<String> {
-        self.iter().map(ToString::to_string).collect()
+        self.as_slice().cells()
     }
 }
 
