@@ -13,7 +13,7 @@
 use crate::activation::Activation;
 use crate::error::{mat_mat, mismatch, same_len, same_shape, vec_mat, Result};
 use crate::table::Table;
-use ndarray::{Array1, Array2, ArrayBase, Axis, Data, Ix1, Zip};
+use ndarray::{Array, Array1, Array2, ArrayBase, Axis, Data, Dimension, Ix1, Zip};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand_distr::Normal;
@@ -187,6 +187,19 @@ impl Mlp {
         }
     }
 
+    /// A layer's weighted sums `z` (one record, or a batch with a row per record) plus that
+    /// layer's biases, picked by `layer`, when the network has biases.
+    fn plus_bias<D: Dimension>(
+        &self,
+        mut z: Array<f64, D>,
+        layer: impl Fn(&Biases) -> &Array1<f64>,
+    ) -> Array<f64, D> {
+        if let Some(b) = &self.biases {
+            z += layer(b);
+        }
+        z
+    }
+
     /// Number of inputs.
     pub fn n_input(&self) -> usize {
         self.w_ih.nrows()
@@ -213,15 +226,9 @@ impl Mlp {
             ("x", x.len()),
             ("w_ih", self.w_ih.dim()),
         )?;
-        let mut z_hidden = x.dot(&self.w_ih);
-        if let Some(b) = &self.biases {
-            z_hidden += &b.hidden;
-        }
+        let z_hidden = self.plus_bias(x.dot(&self.w_ih), |b| &b.hidden);
         let a_hidden = self.hidden.f(&z_hidden);
-        let mut z_output = a_hidden.dot(&self.w_ho);
-        if let Some(b) = &self.biases {
-            z_output += &b.output;
-        }
+        let z_output = self.plus_bias(a_hidden.dot(&self.w_ho), |b| &b.output);
         let y_hat = self.output.f(&z_output);
         Ok(Forward {
             x: x.to_owned(),
@@ -253,14 +260,8 @@ impl Mlp {
             ("x", x.dim()),
             ("w_ih", self.w_ih.dim()),
         )?;
-        let mut z_hidden = x.dot(&self.w_ih);
-        if let Some(b) = &self.biases {
-            z_hidden += &b.hidden;
-        }
-        let mut z_output = self.hidden.f(&z_hidden).dot(&self.w_ho);
-        if let Some(b) = &self.biases {
-            z_output += &b.output;
-        }
+        let z_hidden = self.plus_bias(x.dot(&self.w_ih), |b| &b.hidden);
+        let z_output = self.plus_bias(self.hidden.f(&z_hidden).dot(&self.w_ho), |b| &b.output);
         Ok(self.output.f(&z_output))
     }
 
@@ -327,16 +328,10 @@ impl Mlp {
         // The elementwise passes over (n, n_hidden) run on every core, as the products do.
         // The sigmoid's slope needs only its output, so z_hidden is kept only for the others.
         let hidden = self.hidden;
-        let mut a_hidden = x.dot(&self.w_ih);
-        if let Some(b) = &self.biases {
-            a_hidden += &b.hidden;
-        }
+        let mut a_hidden = self.plus_bias(x.dot(&self.w_ih), |b| &b.hidden);
         let z_hidden = (hidden != Activation::Sigmoid).then(|| a_hidden.clone());
         a_hidden.par_mapv_inplace(|z| hidden.f(z));
-        let mut z_output = a_hidden.dot(&self.w_ho);
-        if let Some(b) = &self.biases {
-            z_output += &b.output;
-        }
+        let z_output = self.plus_bias(a_hidden.dot(&self.w_ho), |b| &b.output);
         let y_hat = self.output.f(&z_output);
         let delta_output = (y - &y_hat) * self.output.f_prime_from(&z_output, &y_hat);
         let mut delta_hidden = delta_output.dot(&self.w_ho.t());
