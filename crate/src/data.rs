@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::random::NumpyRandom;
-use crate::summation::sum_in_order;
+use crate::summation::mean_and_sample_std;
 use ndarray::{Array1, Array2};
 use polars::prelude::*;
 use std::path::Path;
@@ -103,10 +103,7 @@ pub struct Prepared {
 
 /// (x − mean) / sample standard deviation, sums taken in order as pandas took them.
 pub fn standardize(values: &[f64]) -> Vec<f64> {
-    let n = values.len() as f64;
-    let mean = sum_in_order(values) / n;
-    let squares: Vec<f64> = values.iter().map(|v| (v - mean).powi(2)).collect();
-    let std = (sum_in_order(&squares) / (n - 1.0)).sqrt();
+    let (mean, std) = mean_and_sample_std(values);
     values.iter().map(|v| (v - mean) / std).collect()
 }
 

@@ -16,6 +16,20 @@ pub fn sum_in_order<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
     values.into_iter().fold(0.0, |acc, v| acc + v)
 }
 
+/// The mean and the sample standard deviation (divided by n − 1) of `values`, every sum
+/// taken in order, as pandas takes them.
+///
+/// ```
+/// use backprop::summation::mean_and_sample_std;
+/// assert_eq!(mean_and_sample_std(&[1.0, 2.0, 3.0]), (2.0, 1.0));
+/// ```
+pub fn mean_and_sample_std<'a>(values: impl IntoIterator<Item = &'a f64> + Clone) -> (f64, f64) {
+    let n = values.clone().into_iter().count() as f64;
+    let mean = sum_in_order(values.clone()) / n;
+    let squares: Vec<f64> = values.into_iter().map(|v| (v - mean).powi(2)).collect();
+    (mean, (sum_in_order(&squares) / (n - 1.0)).sqrt())
+}
+
 /// x · w, term by term in order.
 ///
 /// # Shapes

@@ -7,7 +7,7 @@ use super::{all_apart, answers, check_tried, Draw, Slip, Tried, EPOCH_TOLERANCE,
 use crate::activation::sigmoid;
 use crate::check::{check_slips_within, TOLERANCE};
 use crate::random::NumpyRandom;
-use crate::summation::sum_in_order;
+use crate::summation::{mean_and_sample_std, sum_in_order};
 use crate::train::{unit_accuracy, unit_epoch};
 use ndarray::{array, Array1, Array2};
 
@@ -25,18 +25,10 @@ const STD_NOT_DIVIDED: &str = "this is the square root of the sum of squared dev
 const STD_FROM_ZERO: &str = "the values were squared as they are: square each one's deviation \
     from the mean, value − mean";
 
-/// The mean and sample standard deviation of `values`, added in order as `prepare` adds them.
-fn mean_and_std(values: &Array1<f64>) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = sum_in_order(values) / n;
-    let squares = values.mapv(|v| (v - mean).powi(2));
-    (mean, (sum_in_order(&squares) / (n - 1.0)).sqrt())
-}
-
 /// What each slip gives for the mean and for the standard deviation of `values`.
 fn mean_and_std_slips(values: &Array1<f64>) -> (Vec<Slip<f64>>, Vec<Slip<f64>>) {
     let n = values.len() as f64;
-    let (sum, (_, std)) = (sum_in_order(values), mean_and_std(values));
+    let (sum, (_, std)) = (sum_in_order(values), mean_and_sample_std(values));
     let squares = std * std * (n - 1.0);
     let raw_squares = sum_in_order(&values.mapv(|v| v * v));
     (
@@ -83,7 +75,7 @@ pub fn check_mean_and_std_unseen(answer: impl Fn(&Array1<f64>) -> (f64, f64), se
     let (mut means, mut stds) = (Vec::new(), Vec::new());
     for _ in 0..UNSEEN_CASES {
         let values = scores(&mut draw);
-        let (mean, std) = mean_and_std(&values);
+        let (mean, std) = mean_and_sample_std(&values);
         let (mean_slips, std_slips) = mean_and_std_slips(&values);
         let (actual_mean, actual_std) = answer(&values);
         let inputs = format!("values = {values:.3}");
@@ -735,7 +727,7 @@ mod tests {
         let mut draw = Draw::new(3);
         for _ in 0..200 {
             let values = scores(&mut draw);
-            let (mean, std) = mean_and_std(&values);
+            let (mean, std) = mean_and_sample_std(&values);
             let (mean_slips, std_slips) = mean_and_std_slips(&values);
             assert!(all_apart(&answers(&mean, &mean_slips), 1e-9), "{values}");
             assert!(all_apart(&answers(&std, &std_slips), 1e-9), "{values}");
