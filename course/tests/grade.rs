@@ -221,12 +221,8 @@ fn every_submission_gets_the_score_it_deserves_and_is_left_untouched() {
         "{}",
         reason("wrong", check_cell)
     );
-    // The shown answer typed in passes the visible check and fails the hidden test.
+    // The shown answer typed in loses its point on the hidden test's first unseen case.
     let typed_in = reason("typed-in", check_cell);
-    assert!(
-        typed_in.contains("✓ SSE = 4.75") || typed_in.contains("SSE, unseen case 1 of 3"),
-        "{typed_in}"
-    );
     assert!(typed_in.contains("SSE, unseen case 1 of 3"), "{typed_in}");
     assert!(
         reason("endless-loop", check_cell).contains("timeout")
