@@ -14,6 +14,10 @@ the first time on a machine); its progress goes to the server's log, the termina
 `course lab`. Pool kernels are hidden from the list of running kernels and are shut down with
 the server. `course lab` turns this on (`--pool N`, 0 for none); any notebook outside the
 folder, or on another kernel, starts as usual.
+
+evcxr numbers every cell it runs, the warm-up's included, and its count cannot be reset; so
+`RenumberingConnection` takes the warm-up's cells off the numbers a pooled kernel sends to
+the browser, and the learner's first cell shows the number a fresh kernel would give it.
 """
 
 import asyncio
@@ -24,11 +28,14 @@ import re
 import tempfile
 import time
 
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Int, Unicode
 
 DEP_LINE = re.compile(r"^[ \t]*:dep[ \t]+backprop\b.*$", re.M)
 WARM_UP = ["let pool_warm_up = String::new();", "drop(pool_warm_up);"]
+# The messages that carry a cell's number.
+NUMBERED = {"execute_input", "execute_result", "execute_reply"}
 
 
 def cache_lock_path():
@@ -70,6 +77,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._ready = {}  # `:dep` line -> ids of warm kernels
         self._hidden = set()  # every pool kernel not handed over yet, warm or warming
+        self._warm_up_cells = {}  # kernel id -> cells the pool ran in it before the learner
         if self.pool_size > 0:
             from tornado.ioloop import IOLoop
 
@@ -116,6 +124,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
                 await self._execute(client, line)
             for code in WARM_UP:
                 await self._execute(client, code)
+            self._warm_up_cells[kernel_id] = 1 + len(WARM_UP)
         except Exception as e:  # a kernel that cannot be warmed is not kept
             self.log.warning("[backprop pool] could not warm a kernel for `%s`: %s", line, e)
             self._hidden.discard(kernel_id)
@@ -167,6 +176,8 @@ class PooledKernelManager(AsyncMappingKernelManager):
             if ready:
                 kernel_id = ready.pop(0)
                 self._hidden.discard(kernel_id)
+                # A restarted kernel counts from the start again.
+                self.add_restart_callback(kernel_id, lambda: self.forget_warm_up(kernel_id))
                 self.log.info(
                     "[backprop pool] handed warm kernel %s (`%s`) to %s", kernel_id, line, notebook
                 )
@@ -174,9 +185,58 @@ class PooledKernelManager(AsyncMappingKernelManager):
                 return kernel_id
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
+    def warm_up_cells(self, kernel_id):
+        """How many cells the pool ran in `kernel_id` before handing it over (0 for a kernel
+        that is not the pool's)."""
+        return self._warm_up_cells.get(kernel_id, 0)
+
+    def forget_warm_up(self, kernel_id):
+        self._warm_up_cells.pop(kernel_id, None)
+
+    async def restart_kernel(self, kernel_id, now=False):
+        self.forget_warm_up(kernel_id)
+        return await super().restart_kernel(kernel_id, now=now)
+
+    async def shutdown_kernel(self, kernel_id, now=False, restart=False):
+        if not restart:
+            self.forget_warm_up(kernel_id)
+        return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+
     async def _refill(self, line):
         await asyncio.sleep(self.refill_delay)
         await self._warm(line)
 
     def list_kernels(self):
         return [k for k in super().list_kernels() if k["id"] not in self._hidden]
+
+
+class RenumberingConnection(ZMQChannelsWebsocketConnection):
+    """The browser's connection to a kernel; for a pooled kernel, cell numbers are shown
+    without the pool's warm-up cells."""
+
+    def _on_zmq_reply(self, stream, msg_list):
+        offset = getattr(self.multi_kernel_manager, "warm_up_cells", lambda _: 0)(self.kernel_id)
+        if offset:
+            msg_list = renumbered(self.session, msg_list, offset)
+        super()._on_zmq_reply(stream, msg_list)
+
+
+def renumbered(session, msg, offset):
+    """`msg` (a message, or its parts from the header on) with `offset` taken off its cell
+    number, if it carries one."""
+    if isinstance(msg, dict):
+        header, content = msg["header"], msg["content"]
+    else:
+        header = session.unpack(msg[0])
+        content = None
+    if header.get("msg_type") not in NUMBERED:
+        return msg
+    if content is None:
+        content = session.unpack(msg[3])
+    count = content.get("execution_count")
+    if not isinstance(count, int) or count <= offset:
+        return msg
+    content = dict(content, execution_count=count - offset)
+    if isinstance(msg, dict):
+        return dict(msg, content=content)
+    return [*msg[:3], session.pack(content), *msg[4:]]

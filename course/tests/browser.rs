@@ -126,6 +126,8 @@ struct Shown {
     first_result: f64,
     /// Whether the lesson got a warm kernel from the lab's pool.
     pooled: bool,
+    /// The number in each code cell's prompt (`[5]:`), None where it shows none.
+    numbers: Vec<Option<u32>>,
 }
 
 /// Charts: SVG outputs, and the SVGs of side-by-side figures (an HTML output).
@@ -332,6 +334,11 @@ async fn shown(client: &Client, focus: Focus, first_result: f64, pooled: bool) -
         screenshot: client.screenshot().await.unwrap(),
         first_result,
         pooled,
+        numbers: texts(client, ".jp-CodeCell .jp-InputPrompt")
+            .await
+            .iter()
+            .map(|p| p.trim_matches(|c: char| !c.is_ascii_digit()).parse().ok())
+            .collect(),
     }
 }
 
@@ -494,6 +501,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
     );
 
     let mut opened = vec![("04-admissions.ipynb", four.first_result, four.pooled)];
+    let mut numbers = vec![("04-admissions.ipynb", four.numbers.clone())];
 
     // Other key lessons, for the README: they run clean and draw what they should.
     for (lesson, focus, charts) in [
@@ -520,6 +528,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
             shown.charts
         );
         opened.push((lesson, shown.first_result, shown.pooled));
+        numbers.push((lesson, shown.numbers));
     }
 
     // A wrong answer: the check says what it expected, what it got, and the hint.
@@ -563,6 +572,19 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
         "which lessons got warm kernels: {opened:?}\n{:#?}",
         lab.log_lines("[backprop pool]")
     );
+    // A warm kernel numbers the learner's cells as a fresh one does, though the pool ran
+    // cells in it first: run from the top, every lesson counts up from the same number.
+    let first = numbers[0].1.first().copied().flatten();
+    assert!(first.is_some(), "lesson 4's first cell shows no number");
+    for (lesson, numbers) in &numbers {
+        let counted: Vec<Option<u32>> = (0..numbers.len())
+            .map(|i| first.map(|f| f + i as u32))
+            .collect();
+        assert_eq!(
+            numbers, &counted,
+            "{lesson}'s cells are numbered as on a fresh kernel"
+        );
+    }
 
     assert!(
         lesson_files() == before,

@@ -88,6 +88,11 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
     if opts.pool > 0 {
         args.push("--ServerApp.kernel_manager_class=backprop_pool.PooledKernelManager".into());
         args.push(format!("--PooledKernelManager.pool_size={}", opts.pool));
+        // A pooled kernel's cells are numbered as a fresh kernel's would be.
+        args.push(
+            "--ServerApp.kernel_websocket_connection_class=backprop_pool.RenumberingConnection"
+                .into(),
+        );
     }
     if opts.as_root {
         args.push("--ServerApp.allow_root=True".into());
@@ -199,6 +204,7 @@ mod tests {
             [
                 "--ServerApp.kernel_manager_class=backprop_pool.PooledKernelManager",
                 "--PooledKernelManager.pool_size=2",
+                "--ServerApp.kernel_websocket_connection_class=backprop_pool.RenumberingConnection",
                 "--ServerApp.allow_root=True",
                 "--PooledKernelManager.refill_delay=60",
             ]
