@@ -22,9 +22,10 @@ pub struct Args {
     /// Where results, feedback, gradebook.csv and junit.xml go [default: target/grades].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Submissions graded at once, each in its own kernel.
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
+    /// Submissions graded at once, each in its own kernel [default: one per core, as many as
+    /// the available memory holds at 2 GiB a kernel].
+    #[arg(long)]
+    jobs: Option<usize>,
     /// Grade only slice I of N (e.g. 2/4), so N machines can split a class.
     #[arg(long, value_parser = parse_shard)]
     shard: Option<(usize, usize)>,
@@ -91,8 +92,12 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         exec,
         out: args.out.unwrap_or_else(|| project.grade_output()),
     });
+    let jobs = args.jobs.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        scheduler::default_jobs(cores, scheduler::available_mib())
+    });
     let started = Instant::now();
-    let grades = grade_all(&submissions, lessons, &opts, args.jobs)?;
+    let grades = grade_all(&submissions, lessons, &opts, jobs)?;
     gradebook::write_all(&grades, &opts.out)?;
     course::grade::stats::write(&grades, &opts.out)?;
     for g in &grades {
@@ -109,7 +114,8 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     println!(
-        "graded {} submission{} in {:.1} s; gradebook.csv, junit.xml, results/ and feedback/ in {}",
+        "graded {} submission{} in {:.1} s, {jobs} at a time; gradebook.csv, junit.xml, \
+         results/ and feedback/ in {}",
         grades.len(),
         if grades.len() == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64(),

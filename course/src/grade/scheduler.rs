@@ -9,6 +9,27 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+/// Memory a grading kernel is counted at when choosing how many run at once: a kernel of the
+/// polars lessons holds about 1.7 GiB (BENCHMARKS.md, "A class on one JupyterHub").
+pub const KERNEL_MIB: u64 = 2048;
+
+/// How many submissions to grade at once when not told: one per core, as many as the
+/// available memory holds kernels of [`KERNEL_MIB`], at least one. Grading is bound by CPU
+/// (BENCHMARKS.md, "Grading"), so more kernels than cores gain nothing.
+pub fn default_jobs(cores: usize, available_mib: Option<u64>) -> usize {
+    let by_memory = available_mib.map_or(usize::MAX, |m| (m / KERNEL_MIB) as usize);
+    cores.min(by_memory).max(1)
+}
+
+/// The memory this machine has available, in MiB (`MemAvailable` in /proc/meminfo), where
+/// it can be read.
+pub fn available_mib() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
 /// Grades every submission with `grade`, at most `jobs` at once; calls `on_done` as each
 /// finishes, and returns the grades in the order of `submissions`, one for each.
 pub async fn schedule<F, Fut>(
@@ -75,6 +96,21 @@ fn failed(path: &Path, lessons: &[Lesson], error: tokio::task::JoinError) -> Gra
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn by_default_one_submission_runs_per_core_while_memory_holds_a_kernel_for_each() {
+        assert_eq!(default_jobs(2, Some(24_000)), 2);
+        assert_eq!(default_jobs(8, Some(7_000)), 3);
+        assert_eq!(default_jobs(4, None), 4);
+        assert_eq!(default_jobs(4, Some(1_000)), 1);
+        assert_eq!(default_jobs(0, Some(24_000)), 1);
+    }
+
+    #[test]
+    fn this_machines_available_memory_is_read_from_proc() {
+        let mib = available_mib().expect("/proc/meminfo names MemAvailable on Linux");
+        assert!((64..16 << 20).contains(&mib), "{mib} MiB available");
+    }
 
     #[tokio::test]
     async fn a_panicking_task_is_the_graders_fault_and_keeps_its_place() {
