@@ -12,10 +12,11 @@
 //! a check after clearing is shut down, and the next notebook gets a fresh one.
 //!
 //! On a machine with two cores or more, the first kernel of each further kind starts while
-//! a notebook before it runs on a warm kernel: such a lesson's cells mostly wait on one
+//! the notebooks before it run on a warm kernel: such a lesson's cells mostly wait on one
 //! rust-analyzer and one build, so a second kernel's start, `:dep` build and first typed
-//! variable run beside them. Beside a fresh kernel's own start it would gain nothing: the two
-//! starts slow each other down as much as starting ahead saves.
+//! variable run beside them, across as many notebooks as they take; the notebook of that kind
+//! waits only for what is left. Beside a fresh kernel's own start it would gain nothing: the
+//! two starts slow each other down as much as starting ahead saves.
 
 use super::cache;
 use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
@@ -70,42 +71,68 @@ pub async fn run_notebooks(
     let mut reports = Vec::new();
     let kinds: Vec<Option<Kind>> = notebooks.iter().map(|p| kind_of(p)).collect();
     let ahead_allowed = reuse && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    // The kernel starting ahead for a later notebook, with its kind; it goes on starting
+    // while the notebooks before that one run, and joins the pool when it is ready.
+    let mut ahead: Option<(Kind, Starting<'_>)> = None;
+    let mut started_ahead: Vec<Kind> = Vec::new();
     for (i, (path, key)) in notebooks.iter().zip(keys).enumerate() {
         let started = Instant::now();
         let mut report = NotebookReport::new(path);
+        // This notebook's kernel is still starting ahead: wait for it.
+        if matches!((&ahead, &kinds[i]), (Some((a, _)), Some(k)) if a == k) {
+            if let Some((_, starting)) = ahead.take() {
+                pool.extend(starting.await);
+            }
+        }
         let warm = |kind: &Kind| pool.iter().any(|w| w.kind == *kind);
         // Only beside a notebook on a warm kernel: a fresh kernel's start is the heaviest part
         // of a run, and two at once slow each other down as much as starting ahead saves.
         let on_warm = kinds[i].as_ref().is_some_and(warm);
-        let ahead = if ahead_allowed && on_warm {
-            next_kind_to_start(&kinds, i, warm)
-        } else {
-            None
-        };
-        let start_next = async {
-            match ahead {
-                Some(j) => start_ahead(opts, kinds[j].clone()?, out.log(&keys[j])).await,
-                None => None,
+        if ahead.is_none() && ahead_allowed && on_warm {
+            let fresh = |kind: &Kind| warm(kind) || started_ahead.contains(kind);
+            if let Some((j, kind)) = next_kind_to_start(&kinds, i, fresh)
+                .and_then(|j| Some((j, kinds[j].clone()?)))
+            {
+                started_ahead.push(kind.clone());
+                let starting = start_ahead(opts, kind.clone(), out.log(&keys[j]));
+                ahead = Some((kind, Box::pin(starting)));
+            }
+        }
+        let mut arrived = None;
+        let ran = {
+            let run = run_one(path, key, out, opts, &mut pool, reuse, &mut report);
+            tokio::pin!(run);
+            loop {
+                let Some((_, starting)) = ahead.as_mut() else {
+                    break (&mut run).await;
+                };
+                tokio::select! {
+                    ran = &mut run => break ran,
+                    warm = starting => arrived = Some(warm),
+                }
+                ahead = None;
             }
         };
-        let (ran, started_ahead) = tokio::join!(
-            run_one(path, key, out, opts, &mut pool, reuse, &mut report),
-            start_next
-        );
+        pool.extend(arrived.flatten());
         match ran {
             Ok(()) => report.executed = Some(out.executed(key)),
             Err(e) => report.error = Some(e.to_string()),
         }
-        pool.extend(started_ahead);
         report.seconds = started.elapsed().as_secs_f64();
         on_done(&report);
         reports.push(report);
+    }
+    if let Some((_, starting)) = ahead {
+        pool.extend(starting.await);
     }
     for warm in pool {
         warm.kernel.shutdown().await;
     }
     reports
 }
+
+/// A kernel starting ahead (see [`start_ahead`]).
+type Starting<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Warm>> + 'a>>;
 
 /// What makes notebooks share a warm kernel: their folder and their `:dep` lines.
 type Kind = (PathBuf, Vec<String>);
@@ -115,18 +142,19 @@ fn kind_of(path: &Path) -> Option<Kind> {
     Some((notebook_folder(path).ok()?, dep_lines(&nb)))
 }
 
-/// The first notebook after the `i`th whose kind neither has a warm kernel nor is the `i`th's
-/// own (which will have one once it ran): its kernel can start while the `i`th runs.
+/// The first notebook after the `i`th whose kind is neither `started` (it has a warm kernel,
+/// or one was started for it) nor the `i`th's own (which will have one once it ran): its
+/// kernel can start while the notebooks before it run.
 fn next_kind_to_start(
     kinds: &[Option<Kind>],
     i: usize,
-    warm: impl Fn(&Kind) -> bool,
+    started: impl Fn(&Kind) -> bool,
 ) -> Option<usize> {
     let current = kinds.get(i)?.as_ref();
     (i + 1..kinds.len()).find(|&j| {
         kinds[j]
             .as_ref()
-            .is_some_and(|kind| Some(kind) != current && !warm(kind))
+            .is_some_and(|kind| Some(kind) != current && !started(kind))
     })
 }
 
