@@ -50,3 +50,32 @@ fn lab_serves_the_lessons_on_loopback_with_the_course_kernel_preselected() {
     assert!(contents.contains("\"01-loss.ipynb\""), "{contents}");
     assert!(contents.contains("\"04-admissions.ipynb\""), "{contents}");
 }
+
+#[test]
+fn a_sigterm_to_course_lab_stops_jupyterlab_and_every_kernel_it_started() {
+    // The kernels' connection files go to a folder of this test's own, which names them.
+    let runtime = tempfile::tempdir().unwrap();
+    let mut lab = common::start_lab(&[("JUPYTER_RUNTIME_DIR", runtime.path())], &[]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let kernels = || {
+        std::fs::read_dir(runtime.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("kernel-"))
+            .count()
+    };
+    // The pool starts a kernel as the server starts.
+    while kernels() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the pool started no kernel within 2 minutes: {:#?}",
+            lab.log_lines("[backprop pool]")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        lab.terminate(),
+        "course lab still runs a minute after SIGTERM"
+    );
+    common::assert_no_process_left(runtime.path().to_str().unwrap());
+}

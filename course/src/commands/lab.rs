@@ -1,6 +1,5 @@
 //! `course lab`: JupyterLab on the lessons, with the course kernel, in one command.
 
-use super::exit_code;
 use anyhow::{bail, Context, Result};
 use course::install;
 use course::project::Project;
@@ -146,16 +145,19 @@ pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
             opts.ip
         );
     }
-    let status = Command::new(&program)
+    let mut jupyter = Command::new(&program);
+    jupyter
         .args(lab_args(project, opts))
         .current_dir(project.notebooks())
         // This checkout's own kernelspecs come first (Jupyter searches JUPYTER_PATH first).
         .env("JUPYTER_PATH", project.jupyter_data())
         // The pool of warm kernels (lab/backprop_pool.py).
-        .env("PYTHONPATH", project.root.join("lab"))
-        .status()
-        .with_context(|| format!("could not start {}", program.display()))?;
-    Ok(exit_code(status.success()))
+        .env("PYTHONPATH", project.root.join("lab"));
+    // JupyterLab takes this process's place, so a signal sent to it (a service manager's
+    // SIGTERM, `kill`) reaches the server, which then shuts its kernels down; as a child it
+    // would outlive this process with every kernel it started.
+    let failed = std::os::unix::process::CommandExt::exec(&mut jupyter);
+    Err(failed).with_context(|| format!("could not start {}", program.display()))
 }
 
 #[cfg(test)]

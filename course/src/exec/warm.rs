@@ -89,9 +89,9 @@ pub async fn run_notebooks(
         // of a run, and two at once slow each other down as much as starting ahead saves.
         let on_warm = kinds[i].as_ref().is_some_and(warm);
         if ahead.is_none() && ahead_allowed && on_warm {
-            let started = |kind: &Kind| warm(kind) || started_ahead.contains(kind);
+            let has_kernel = |kind: &Kind| warm(kind) || started_ahead.contains(kind);
             if let Some((j, kind)) =
-                next_kind_to_start(&kinds, i, started).and_then(|j| Some((j, kinds[j].clone()?)))
+                next_kind_to_start(&kinds, i, has_kernel).and_then(|j| Some((j, kinds[j].clone()?)))
             {
                 started_ahead.push(kind.clone());
                 let starting = start_ahead(opts, kind.clone(), out.log(&keys[j]));

@@ -105,8 +105,9 @@ pub fn python_env(name: &str, package: &str, module: &str) -> PathBuf {
     bin
 }
 
-/// A `course lab` running for a test: killed with JupyterLab (its whole process group) when
-/// dropped.
+/// A `course lab` running for a test: stopped when dropped, as [`Lab::terminate`] stops it
+/// (JupyterLab then shuts down its kernels, which run in sessions of their own), its process
+/// group killed after.
 pub struct Lab {
     child: std::process::Child,
     /// The port it listens on.
@@ -120,6 +121,23 @@ pub struct Lab {
 }
 
 impl Lab {
+    /// Sends SIGTERM to the process `course lab` started as (not its group, as a service
+    /// manager or `kill` would) and waits up to a minute for it to end; whether it ended.
+    pub fn terminate(&mut self) -> bool {
+        use std::time::{Duration, Instant};
+        if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    }
+
     /// The lines of its log that contain `text`.
     pub fn log_lines(&self, text: &str) -> Vec<String> {
         let log = self.log.lock().unwrap();
@@ -129,6 +147,7 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        self.terminate();
         if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
