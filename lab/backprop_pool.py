@@ -3,10 +3,11 @@
 A fresh evcxr kernel spends its first seconds starting, building its `:dep` cell and, at the
 first `let`, having rust-analyzer load the crate graph (BENCHMARKS.md, "Where a cell's time
 goes"). This kernel manager pays that ahead of time: for each way the lessons load the course
-crate (each distinct `:dep backprop ...` line in the notebooks folder) it keeps `pool_size`
-kernels that have started, run that `:dep` line and typed a variable (then dropped it, so the
-learner's kernel holds no variable of ours). When a lesson in that folder opens, the kernel
-for its `:dep` line is handed over at once and a new one is warmed a little later
+crate (each distinct opening in the notebooks folder: the `:dep backprop ...` line and the
+`use` lines of its cell) it keeps `pool_size` kernels that have started, run that opening and
+typed a variable (then dropped it, so the learner's kernel holds no variable of ours). When a
+lesson in that folder opens, a kernel that ran its opening is handed over at once, so the
+lesson's first cell changes nothing and answers at once, and a new one is warmed a little later
 (`refill_delay`, so the warm-up does not compete with the learner's first cells).
 
 The first warm-up of the lessons that load polars compiles polars into evcxr's cache (minutes
@@ -33,6 +34,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from traitlets import Float, Int, Unicode
 
 DEP_LINE = re.compile(r"^[ \t]*:dep[ \t]+backprop\b.*$", re.M)
+USE_LINE = re.compile(r"^[ \t]*use[ \t][^{}]*;[ \t]*$")
 WARM_UP = ["let pool_warm_up = String::new();", "drop(pool_warm_up);"]
 # The messages that carry a cell's number.
 NUMBERED = {"execute_input", "execute_result", "execute_reply"}
@@ -48,8 +50,9 @@ def cache_lock_path():
     return os.path.join(slots, "evcxr-cache.lock")
 
 
-def dep_line(notebook):
-    """The first `:dep backprop ...` line of a notebook file, or None."""
+def opening(notebook):
+    """The first `:dep backprop ...` line of a notebook file with the `use` lines of its cell
+    after it, one a line, or None."""
     try:
         with open(notebook, encoding="utf-8") as f:
             cells = json.load(f).get("cells", [])
@@ -58,16 +61,23 @@ def dep_line(notebook):
     for cell in cells:
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            found = DEP_LINE.search("".join(source) if isinstance(source, list) else source)
+            source = "".join(source) if isinstance(source, list) else source
+            found = DEP_LINE.search(source)
             if found:
-                return found.group(0).strip()
+                uses = [l.strip() for l in source.splitlines() if USE_LINE.match(l)]
+                return "\n".join([found.group(0).strip(), *uses])
     return None
+
+
+def one_line(opening):
+    """An opening as one line, for the log."""
+    return " ".join(opening.splitlines())
 
 
 class PooledKernelManager(AsyncMappingKernelManager):
     """A mapping kernel manager that hands out warm course kernels."""
 
-    pool_size = Int(1, config=True, help="Warm kernels kept ready for each `:dep` line.")
+    pool_size = Int(1, config=True, help="Warm kernels kept ready for each opening.")
     pool_kernel = Unicode("backprop", config=True, help="The kernelspec the pool warms.")
     refill_delay = Float(
         15.0, config=True, help="Seconds after a hand-over before the next kernel is warmed."
@@ -75,7 +85,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._ready = {}  # `:dep` line -> ids of warm kernels
+        self._ready = {}  # opening -> ids of warm kernels
         self._hidden = set()  # every pool kernel not handed over yet, warm or warming
         self._warm_up_cells = {}  # kernel id -> cells the pool ran in it before the learner
         if self.pool_size > 0:
@@ -87,7 +97,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
         lines = []
         for name in sorted(os.listdir(self.root_dir)):
             if name.endswith(".ipynb"):
-                line = dep_line(os.path.join(self.root_dir, name))
+                line = opening(os.path.join(self.root_dir, name))
                 if line and line not in lines:
                     lines.append(line)
         return lines
@@ -97,7 +107,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
         self.log.info(
             "[backprop pool] keeping %d warm kernel(s) for each of: %s",
             self.pool_size,
-            "; ".join(lines) or "(no lesson loads the course crate)",
+            "; ".join(f"`{one_line(l)}`" for l in lines) or "(no lesson loads the course crate)",
         )
         for line in lines:
             for _ in range(self.pool_size):
@@ -113,7 +123,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
         heavy = "data" in line
         self.log.info(
             "[backprop pool] warming a kernel for `%s`%s",
-            line,
+            one_line(line),
             " (the first time on this machine this compiles polars: minutes)" if heavy else "",
         )
         progress = asyncio.ensure_future(self._progress(line, started))
@@ -126,7 +136,9 @@ class PooledKernelManager(AsyncMappingKernelManager):
                 await self._execute(client, code)
             self._warm_up_cells[kernel_id] = 1 + len(WARM_UP)
         except Exception as e:  # a kernel that cannot be warmed is not kept
-            self.log.warning("[backprop pool] could not warm a kernel for `%s`: %s", line, e)
+            self.log.warning(
+                "[backprop pool] could not warm a kernel for `%s`: %s", one_line(line), e
+            )
             self._hidden.discard(kernel_id)
             await self.shutdown_kernel(kernel_id, now=True)
             return
@@ -136,7 +148,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
         self._ready.setdefault(line, []).append(kernel_id)
         self.log.info(
             "[backprop pool] a warm kernel is ready for `%s` (%.0f s)",
-            line,
+            one_line(line),
             time.monotonic() - started,
         )
 
@@ -160,7 +172,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
             await asyncio.sleep(60)
             self.log.info(
                 "[backprop pool] still warming the kernel for `%s` (%.0f s so far)",
-                line,
+                one_line(line),
                 time.monotonic() - started,
             )
 
@@ -171,7 +183,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
             in_folder = os.path.realpath(self.cwd_for_path(path)) == os.path.realpath(
                 self.root_dir
             )
-            line = dep_line(notebook) if in_folder else None
+            line = opening(notebook) if in_folder else None
             ready = self._ready.get(line) or []
             if ready:
                 kernel_id = ready.pop(0)
@@ -179,7 +191,10 @@ class PooledKernelManager(AsyncMappingKernelManager):
                 # A restarted kernel counts from the start again.
                 self.add_restart_callback(kernel_id, lambda: self.forget_warm_up(kernel_id))
                 self.log.info(
-                    "[backprop pool] handed warm kernel %s (`%s`) to %s", kernel_id, line, notebook
+                    "[backprop pool] handed warm kernel %s (`%s`) to %s",
+                    kernel_id,
+                    one_line(line),
+                    notebook,
                 )
                 asyncio.ensure_future(self._refill(line))
                 return kernel_id

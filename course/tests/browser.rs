@@ -239,7 +239,7 @@ async fn open_and_run_all(
             Instant::now() < deadline,
             "{lesson}: the course kernel never showed in the toolbar"
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     menu(&client, "Run", "runmenu:run-all").await;
     let first_result = loop {
