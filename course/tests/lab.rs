@@ -79,3 +79,60 @@ fn a_sigterm_to_course_lab_stops_jupyterlab_and_every_kernel_it_started() {
     );
     common::assert_no_process_left(runtime.path().to_str().unwrap());
 }
+
+#[test]
+fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_restart() {
+    // The pool warms no second kernel, so the next lesson with the same opening gets a
+    // fresh one.
+    let lab = common::start_lab(&[], &["--PooledKernelManager.refill_delay=86400"]);
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while lab
+        .log_lines(
+            "[backprop pool] a warm kernel is ready for `:dep backprop = { path = \"../crate\" }",
+        )
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no warm kernel within 10 minutes: {:#?}",
+            lab.log_lines("[backprop pool]")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let python = common::root().join("target/lab-py/bin/python");
+    let out = std::process::Command::new(&python)
+        .arg(common::root().join("course/tests/lab/cell_numbers.py"))
+        .arg(format!("http://127.0.0.1:{}", lab.port))
+        .arg(&lab.token)
+        .args(["01-loss.ipynb", "02-gradient-descent.ipynb"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    assert!(
+        out.status.success(),
+        "cell_numbers.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts = |key: &str| -> Vec<u64> {
+        report[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {key} in {report}"))
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        lab.log_lines("[backprop pool] handed warm kernel").len(),
+        1,
+        "lesson 1 got the pool's kernel, lesson 2 a fresh one: {:#?}",
+        lab.log_lines("[backprop pool]")
+    );
+    let (pooled, fresh, restarted) = (counts("pooled"), counts("fresh"), counts("restarted"));
+    assert_eq!(pooled, fresh, "the pool's warm-up cells are not counted");
+    let first = fresh[0];
+    assert_eq!(
+        restarted,
+        (first..first + 6).collect::<Vec<_>>(),
+        "a restarted kernel counts from the start, and nothing is taken off its numbers"
+    );
+}

@@ -1,0 +1,79 @@
+"""Asks a running `course lab` for the numbers its kernels give cells, as JupyterLab shows
+them: a pooled kernel's, a fresh kernel's, and the pooled kernel's again after a restart.
+Prints one JSON report: {"pooled": [...], "fresh": [...], "restarted": [...]}, the
+execution counts of the cells' replies.
+
+Run by course/tests/lab.rs with the lab's own Python (tornado comes with Jupyter Server):
+
+    python cell_numbers.py BASE_URL TOKEN POOLED_LESSON FRESH_LESSON
+"""
+
+import asyncio
+import json
+import sys
+import uuid
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+BASE, TOKEN, POOLED, FRESH = sys.argv[1:5]
+HTTP = AsyncHTTPClient()
+
+
+async def api(method, path, body=None):
+    request = HTTPRequest(
+        f"{BASE}{path}?token={TOKEN}",
+        method=method,
+        body=None if body is None else json.dumps(body),
+        allow_nonstandard_methods=True,
+        request_timeout=600,
+    )
+    reply = await HTTP.fetch(request)
+    return json.loads(reply.body) if reply.body else None
+
+
+async def numbers(kernel, cells):
+    """Runs `cells` on `kernel` through its websocket; the execution count of each reply."""
+    url = BASE.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={TOKEN}"
+    ws = await websocket_connect(url, max_message_size=1 << 28)
+    counts = []
+    for code in cells:
+        msg_id = uuid.uuid4().hex
+        await ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": "test",
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell",
+            "content": {"code": code, "silent": False, "store_history": True,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        }))
+        while True:
+            msg = json.loads(await asyncio.wait_for(ws.read_message(), 600))
+            if msg["msg_type"] == "execute_reply" and msg["parent_header"].get("msg_id") == msg_id:
+                if msg["content"]["status"] != "ok":
+                    raise RuntimeError(f"`{code}` failed: {msg['content']}")
+                counts.append(msg["content"]["execution_count"])
+                break
+    ws.close()
+    return counts
+
+
+async def open_lesson(lesson):
+    """Opens `lesson` as JupyterLab does (a session); its kernel's id and first code cell."""
+    session = await api("POST", "/api/sessions", {
+        "path": lesson, "type": "notebook", "name": lesson, "kernel": {"name": "backprop"}})
+    notebook = (await api("GET", f"/api/contents/{lesson}"))["content"]
+    code = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
+    return session["kernel"]["id"], code[0]
+
+
+async def main():
+    pooled, opening = await open_lesson(POOLED)
+    report = {"pooled": await numbers(pooled, [opening, "1 + 1", "2 + 2"])}
+    fresh, opening = await open_lesson(FRESH)
+    report["fresh"] = await numbers(fresh, [opening, "1 + 1", "2 + 2"])
+    await api("POST", f"/api/kernels/{pooled}/restart", {})
+    report["restarted"] = await numbers(pooled, [opening] + ["1 + 1"] * 5)
+    print(json.dumps(report))
+
+
+asyncio.run(main())
