@@ -25,9 +25,8 @@ pub fn default_jobs(cores: usize, available_mib: Option<u64>) -> usize {
 /// it can be read.
 pub fn available_mib() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024)
+    let kib = crate::jupyter::process::status_kib(&meminfo, "MemAvailable:");
+    (kib > 0).then_some(kib / 1024)
 }
 
 /// Grades every submission with `grade`, at most `jobs` at once; calls `on_done` as each

@@ -2,7 +2,7 @@
 
 mod error;
 mod kernel;
-mod process;
+pub(crate) mod process;
 pub mod relay;
 pub mod sandbox;
 

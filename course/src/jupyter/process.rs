@@ -85,8 +85,9 @@ fn process_group(stat: &str) -> Option<u32> {
     rest.split_whitespace().nth(2)?.parse().ok()
 }
 
-/// A `kB` figure from `/proc/PID/status`, 0 when it is absent.
-fn status_kib(status: &str, key: &str) -> u64 {
+/// A `kB` figure from a `/proc` file of `Key: N kB` lines (`/proc/PID/status`,
+/// `/proc/meminfo`), 0 when it is absent.
+pub(crate) fn status_kib(status: &str, key: &str) -> u64 {
     status
         .lines()
         .find_map(|l| l.strip_prefix(key))
