@@ -138,8 +138,12 @@ type Starting<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Wa
 type Kind = (PathBuf, Vec<String>);
 
 fn kind_of(path: &Path) -> Option<Kind> {
-    let nb = notebook::load(path).ok()?;
-    Some((notebook_folder(path).ok()?, dep_lines(&nb)))
+    kind(path, &notebook::load(path).ok()?).ok()
+}
+
+/// The kind of the notebook `nb`, read from `path`.
+fn kind(path: &Path, nb: &nbformat::v4::Notebook) -> Result<Kind, ExecError> {
+    Ok((notebook_folder(path)?, dep_lines(nb)))
 }
 
 /// The first notebook after the `i`th whose kind is neither `started` (it has a warm kernel,
@@ -199,7 +203,7 @@ async fn run_one(
 ) -> Result<(), ExecError> {
     let started = Instant::now();
     let mut nb = notebook::load(path)?;
-    let kind: Kind = (notebook_folder(path)?, dep_lines(&nb));
+    let kind = kind(path, &nb)?;
     let folder = kind.0.as_path();
     let kept = pool
         .iter()
