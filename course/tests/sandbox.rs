@@ -23,6 +23,28 @@ fn stdout(run: &course::jupyter::Execution) -> String {
         .collect()
 }
 
+/// The grader's options and sandbox for this checkout.
+fn sealed(project: &Project) -> (ExecOptions, Sandbox) {
+    let mut kernel = KernelOptions::named(course::install::KERNEL_NAME);
+    kernel.data_dir = Some(project.jupyter_data());
+    let exec = ExecOptions {
+        kernel,
+        timeout: Duration::from_secs(300),
+        dep_timeout: Duration::from_secs(3600),
+        keep_going: true,
+        verbose: false,
+        seal_checks: false,
+    };
+    let sandbox = Sandbox {
+        root: project.root.clone(),
+        scratch: project.grade_scratch(),
+        seed: project.grade_seed(),
+        relay: PathBuf::from(env!("CARGO_BIN_EXE_course")),
+        mode: Mode::Submission,
+    };
+    (exec, sandbox)
+}
+
 #[test]
 fn code_in_a_sealed_kernel_reaches_nothing_outside_and_dies_with_it() {
     common::setup();
@@ -58,27 +80,12 @@ println!("lessons_seen={{lessons_seen}} detached={{detached}} started={{started}
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let printed = runtime.block_on(async {
-        let mut kernel = KernelOptions::named(course::install::KERNEL_NAME);
-        kernel.data_dir = Some(project.jupyter_data());
-        let exec = ExecOptions {
-            kernel: kernel.clone(),
-            timeout: Duration::from_secs(300),
-            dep_timeout: Duration::from_secs(3600),
-            keep_going: true,
-            verbose: false,
-            seal_checks: false,
-        };
-        let sandbox = Sandbox {
-            root: project.root.clone(),
-            scratch: project.grade_scratch(),
-            seed: project.grade_seed(),
-            relay: PathBuf::from(env!("CARGO_BIN_EXE_course")),
-            mode: Mode::Submission,
-        };
+        let (exec, sandbox) = sealed(&project);
         let logs = tempfile::tempdir().unwrap();
         seed::ensure(&sandbox, &exec, &logs.path().join("seed.log"))
             .await
             .unwrap();
+        let mut kernel = exec.kernel.clone();
         kernel.sandbox = Some(sandbox);
         let log = logs.path().join("kernel.log");
         let mut k = Kernel::start(&kernel, &project.notebooks(), &log)
@@ -120,5 +127,62 @@ println!("lessons_seen={{lessons_seen}} detached={{detached}} started={{started}
     assert!(
         listener.accept().is_err(),
         "a sealed kernel reached loopback"
+    );
+}
+
+#[test]
+fn the_seed_holds_every_dependency_both_built_to_run_and_checked() {
+    // evcxr runs `cargo check` on a cell whose new variable rust-analyzer cannot type (after
+    // a stub panics: a value computed from a lost one). Check artifacts are metadata-only
+    // libraries of their own; a seed without them makes that cell check every dependency
+    // again, polars included, within the cell's time limit.
+    common::setup();
+    let project = Project::locate(Some(&root())).unwrap();
+    let (exec, sandbox) = sealed(&project);
+    let logs = tempfile::tempdir().unwrap();
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(seed::ensure(&sandbox, &exec, &logs.path().join("seed.log")))
+        .unwrap();
+    let deps = std::fs::read_dir(sandbox.seed.join("target"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("debug").join("deps"))
+        .find(|d| {
+            d.is_dir()
+                && d.parent().unwrap().parent().unwrap().file_name() != Some("target".as_ref())
+        })
+        .expect("the seed has a target-specific deps folder");
+    let names: Vec<String> = std::fs::read_dir(&deps)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let has = |name: &str| names.iter().any(|n| n == name);
+    // `libNAME-HASH.rlib` is built to run; `libNAME-HASH.rmeta` with no rlib beside it is checked.
+    let crate_of = |file: &str, ext: &str| {
+        let stem = file.strip_prefix("lib")?.strip_suffix(ext)?;
+        let (name, _) = stem.rsplit_once('-')?;
+        Some(name.to_string())
+    };
+    let built: std::collections::BTreeSet<String> =
+        names.iter().filter_map(|n| crate_of(n, ".rlib")).collect();
+    let checked: std::collections::BTreeSet<String> = names
+        .iter()
+        .filter(|n| n.ends_with(".rmeta") && !has(&n.replace(".rmeta", ".rlib")))
+        .filter_map(|n| crate_of(n, ".rmeta"))
+        .collect();
+    for needed in ["backprop", "ndarray", "polars_core", "plotters"] {
+        assert!(
+            built.contains(needed),
+            "{needed} is not built in {}",
+            deps.display()
+        );
+    }
+    let unchecked: Vec<&String> = built.difference(&checked).collect();
+    assert!(
+        unchecked.is_empty(),
+        "built but never checked in the seed ({}): {unchecked:?}",
+        deps.display()
     );
 }

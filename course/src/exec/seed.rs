@@ -14,13 +14,56 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The warm-up: the course crate without and with its `data` feature, as the lessons load it.
-const WARM_UP: [&str; 4] = [
-    ":dep backprop = { path = \"../crate\" }",
-    "let warm_up = 1;",
-    ":dep backprop = { path = \"../crate\", features = [\"data\"] }",
-    "let warm_up_data = 1;",
+/// The warm-up: the course crate without and with its `data` feature, as the lessons load it,
+/// each built twice over: as cells run (`cargo build`) and as evcxr checks a cell whose new
+/// variable rust-analyzer cannot type (`cargo check`, which keeps artifacts of its own). A
+/// cell of the second kind is common in a submission: after a stub panics, a variable
+/// computed from a lost one. Without its artifacts in the seed, the first such cell checks
+/// every dependency again (27 s alone on 2 cores; past the 120 s cell limit with four
+/// kernels at once).
+const WARM_UP: [WarmUp; 6] = [
+    WarmUp::runs(":dep backprop = { path = \"../crate\" }"),
+    WarmUp::runs("let warm_up = 1;"),
+    WarmUp::checks("let warm_up_check = warm_up_unknown;"),
+    WarmUp::runs(":dep backprop = { path = \"../crate\", features = [\"data\"] }"),
+    WarmUp::runs("let warm_up_data = 1;"),
+    WarmUp::checks("let warm_up_data_check = warm_up_unknown;"),
 ];
+
+/// What the warm-up asks of a cell.
+struct WarmUp {
+    code: &'static str,
+    /// The error it must fail with; `None` when it must pass.
+    fails_with: Option<&'static str>,
+}
+
+impl WarmUp {
+    const fn runs(code: &'static str) -> Self {
+        WarmUp {
+            code,
+            fails_with: None,
+        }
+    }
+
+    /// A cell whose new variable has no type (its value names nothing), so evcxr runs
+    /// `cargo check` on it, which fails on the unknown name.
+    const fn checks(code: &'static str) -> Self {
+        WarmUp {
+            code,
+            fails_with: Some("cannot find value `warm_up_unknown`"),
+        }
+    }
+
+    /// Whether the cell did what the warm-up asks.
+    fn done(&self, outcome: &super::outcome::Outcome) -> bool {
+        match self.fails_with {
+            None => outcome.status.passed(),
+            Some(error) => {
+                outcome.status == super::outcome::Status::Error && outcome.message.contains(error)
+            }
+        }
+    }
+}
 
 /// A seed that could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -100,19 +143,26 @@ async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<()
 /// Runs the warm-up cells on `kernel` (the course crate without and with its `data`
 /// feature), then shuts it down: its build folder then holds every compiled dependency.
 pub async fn warm_up_kernel(mut kernel: Kernel, opts: &ExecOptions) -> Result<(), SeedError> {
-    // The first build compiles every dependency: it gets at least half an hour.
+    // The first build and the first check compile every dependency: each gets at least
+    // half an hour.
+    let limit = opts.dep_timeout.max(Duration::from_secs(1800));
     let opts = ExecOptions {
-        dep_timeout: opts.dep_timeout.max(Duration::from_secs(1800)),
+        timeout: limit,
+        dep_timeout: limit,
         ..opts.clone()
     };
-    for (i, code) in WARM_UP.iter().enumerate() {
+    for (i, cell) in WARM_UP.iter().enumerate() {
         let (_, outcome, _) =
-            super::execute_cell(&mut kernel, code, &opts, i + 1, WARM_UP.len()).await?;
-        if !outcome.status.passed() {
+            super::execute_cell(&mut kernel, cell.code, &opts, i + 1, WARM_UP.len()).await?;
+        if !cell.done(&outcome) {
             kernel.shutdown().await;
             return Err(SeedError::Cell {
-                code: code.to_string(),
-                why: outcome.message,
+                code: cell.code.to_string(),
+                why: if outcome.status.passed() {
+                    "it passed, but it is there to fail on an unknown name".into()
+                } else {
+                    outcome.message
+                },
             });
         }
     }
@@ -126,9 +176,12 @@ fn stamp_path(seed: &Path) -> PathBuf {
 }
 
 /// What the seed was built from: the course crate's files (names, sizes, modification
-/// times), the kernel configuration, and the toolchain.
+/// times), the kernel configuration, the warm-up, and the toolchain.
 pub fn stamp(root: &Path) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for cell in &WARM_UP {
+        cell.code.hash(&mut hasher);
+    }
     for dir in ["crate", "kernel"] {
         let mut files = Vec::new();
         walk(&root.join(dir), &mut files);
