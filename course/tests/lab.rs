@@ -109,8 +109,9 @@ fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_res
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     assert!(
         out.status.success(),
-        "cell_numbers.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        "cell_numbers.py failed:\n{}\nthe lab's log ends:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        lab.log_tail(60)
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let counts = |key: &str| -> Vec<u64> {

@@ -143,6 +143,12 @@ impl Lab {
         let log = self.log.lock().unwrap();
         log.iter().filter(|l| l.contains(text)).cloned().collect()
     }
+
+    /// The last `n` lines of its log, for a failure message.
+    pub fn log_tail(&self, n: usize) -> String {
+        let log = self.log.lock().unwrap();
+        log[log.len().saturating_sub(n)..].join("\n")
+    }
 }
 
 impl Drop for Lab {

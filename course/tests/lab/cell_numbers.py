@@ -11,6 +11,7 @@ Run by course/tests/lab.rs with the lab's own Python (tornado comes with Jupyter
 import asyncio
 import json
 import sys
+import time
 import uuid
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
@@ -37,6 +38,7 @@ async def numbers(kernel, cells):
     url = BASE.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={TOKEN}"
     ws = await websocket_connect(url, max_message_size=1 << 28)
     counts = []
+    heard = []  # what the kernel said for the cell being waited on, for a failure message
     for code in cells:
         msg_id = uuid.uuid4().hex
         await ws.write_message(json.dumps({
@@ -46,8 +48,17 @@ async def numbers(kernel, cells):
             "content": {"code": code, "silent": False, "store_history": True,
                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
         }))
+        heard.clear()
+        started = time.monotonic()
         while True:
-            msg = json.loads(await asyncio.wait_for(ws.read_message(), 600))
+            try:
+                msg = json.loads(await asyncio.wait_for(ws.read_message(), 600))
+            except asyncio.TimeoutError:
+                raise RuntimeError(
+                    f"no reply to `{code}` on kernel {kernel} within 600 s; it said: {heard}"
+                ) from None
+            state = msg["content"].get("execution_state", "")
+            heard.append(f"{time.monotonic() - started:.1f}s {msg['msg_type']} {state}".strip())
             if msg["msg_type"] == "execute_reply" and msg["parent_header"].get("msg_id") == msg_id:
                 if msg["content"]["status"] != "ok":
                     raise RuntimeError(f"`{code}` failed: {msg['content']}")
