@@ -4,8 +4,8 @@ A fresh evcxr kernel spends its first seconds starting, building its `:dep` cell
 first `let`, having rust-analyzer load the crate graph (BENCHMARKS.md, "Where a cell's time
 goes"). This kernel manager pays that ahead of time: for each way the lessons load the course
 crate (each distinct opening in the notebooks folder: the `:dep backprop ...` line and the
-`use` lines of its cell) it keeps `pool_size` kernels that have started, run that opening and
-typed a variable (then dropped it, so the learner's kernel holds no variable of ours). When a
+`use` lines of its cell) it keeps `pool_size` kernels that have started, run that opening,
+had evcxr check a cell and typed a variable (then dropped it, so the learner's kernel holds no variable of ours). When a
 lesson in that folder opens, a kernel that ran its opening is handed over at once, so the
 lesson's first cell changes nothing and answers at once, and a new one is warmed a little later
 (`refill_delay`, so the warm-up does not compete with the learner's first cells).
@@ -36,6 +36,12 @@ from traitlets import Float, Int, Unicode
 DEP_LINE = re.compile(r"^[ \t]*:dep[ \t]+backprop\b.*$", re.M)
 USE_LINE = re.compile(r"^[ \t]*use[ \t][^{}]*;[ \t]*$")
 WARM_UP = ["let pool_warm_up = String::new();", "drop(pool_warm_up);"]
+# A cell whose new variable rust-analyzer cannot type: evcxr then runs `cargo check`, whose
+# artifacts are its own. The first such cell in a build slot checks every dependency (26 s
+# with polars on 2 cores; BENCHMARKS.md), and a learner's typo is such a cell; the warm-up
+# pays it instead. It fails on the unknown name, as it should.
+CHECK = "let pool_check = pool_unknown;"
+CHECK_ERROR = "cannot find value `pool_unknown`"
 # The messages that carry a cell's number.
 NUMBERED = {"execute_input", "execute_result", "execute_reply"}
 
@@ -132,9 +138,10 @@ class PooledKernelManager(AsyncMappingKernelManager):
             with open(cache_lock_path(), "a") as lock:
                 await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
                 await self._execute(client, line)
+                await self._execute(client, CHECK, fails_with=CHECK_ERROR)
             for code in WARM_UP:
                 await self._execute(client, code)
-            self._warm_up_cells[kernel_id] = 1 + len(WARM_UP)
+            self._warm_up_cells[kernel_id] = 2 + len(WARM_UP)
         except Exception as e:  # a kernel that cannot be warmed is not kept
             self.log.warning(
                 "[backprop pool] could not warm a kernel for `%s`: %s", one_line(line), e
@@ -153,7 +160,8 @@ class PooledKernelManager(AsyncMappingKernelManager):
         )
 
     @staticmethod
-    async def _execute(client, code):
+    async def _execute(client, code, fails_with=None):
+        """Runs `code`; raises unless it passes (or, with `fails_with`, fails saying that)."""
         said = []
 
         def keep(msg):
@@ -163,7 +171,11 @@ class PooledKernelManager(AsyncMappingKernelManager):
         reply = await client.execute_interactive(
             code, store_history=False, timeout=3600, output_hook=keep
         )
-        if reply["content"]["status"] != "ok":
+        status = reply["content"]["status"]
+        if fails_with is not None:
+            if status == "ok" or not any(fails_with in s for s in said):
+                raise RuntimeError(f"`{code}` was to fail with {fails_with}: {said[-3:]}")
+        elif status != "ok":
             why = reply["content"].get("evalue") or "".join(said)[-2000:]
             raise RuntimeError(f"`{code}` failed: {why.strip()}")
 
