@@ -5,10 +5,11 @@ first `let`, having rust-analyzer load the crate graph (BENCHMARKS.md, "Where a 
 goes"). This kernel manager pays that ahead of time: for each way the lessons load the course
 crate (each distinct opening in the notebooks folder: the `:dep backprop ...` line and the
 `use` lines of its cell) it keeps `pool_size` kernels that have started, run that opening,
-had evcxr check a cell and typed a variable (then dropped it, so the learner's kernel holds no variable of ours). When a
-lesson in that folder opens, a kernel that ran its opening is handed over at once, so the
-lesson's first cell changes nothing and answers at once, and a new one is warmed a little later
-(`refill_delay`, so the warm-up does not compete with the learner's first cells).
+had evcxr check a cell (`CHECK`) and typed a variable (then dropped it, so the learner's kernel
+holds no variable of ours). When a lesson in that folder opens, a kernel that ran its opening
+is handed over at once, so the lesson's first cell changes nothing and answers at once, and a
+new one is warmed a little later (`refill_delay`, so the warm-up does not compete with the
+learner's first cells).
 
 The first warm-up of the lessons that load polars compiles polars into evcxr's cache (minutes
 the first time on a machine); its progress goes to the server's log, the terminal that runs

@@ -141,7 +141,8 @@ async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<()
 }
 
 /// Runs the warm-up cells on `kernel` (the course crate without and with its `data`
-/// feature), then shuts it down: its build folder then holds every compiled dependency.
+/// feature), then shuts it down: its build folder then holds every dependency, compiled and
+/// checked.
 pub async fn warm_up_kernel(mut kernel: Kernel, opts: &ExecOptions) -> Result<(), SeedError> {
     // The first build and the first check compile every dependency: each gets at least
     // half an hour.
