@@ -38,7 +38,6 @@ async def numbers(kernel, cells):
     url = BASE.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={TOKEN}"
     ws = await websocket_connect(url, max_message_size=1 << 28)
     counts = []
-    heard = []  # what the kernel said for the cell being waited on, for a failure message
     for code in cells:
         msg_id = uuid.uuid4().hex
         await ws.write_message(json.dumps({
@@ -48,7 +47,7 @@ async def numbers(kernel, cells):
             "content": {"code": code, "silent": False, "store_history": True,
                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
         }))
-        heard.clear()
+        heard = []  # what the kernel said meanwhile, for a failure message
         started = time.monotonic()
         while True:
             try:
