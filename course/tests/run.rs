@@ -54,14 +54,28 @@ fn course_run(notebooks: &[&Path], extra: &[&str]) -> Run {
     }
 }
 
+/// The `:dep` line that loads the lesson crate by absolute path.
+fn course_dep() -> String {
+    format!(
+        ":dep backprop = {{ path = {:?} }}",
+        root().join("crate").display().to_string()
+    )
+}
+
 /// Writes a notebook of code cells whose first cell loads the lesson crate by absolute path.
 fn notebook(dir: &Path, name: &str, cells: &[&str]) -> PathBuf {
-    let dep = format!(
-        ":dep backprop = {{ path = {:?} }}\nuse backprop::prelude::*;",
-        root().join("crate").display().to_string()
-    );
-    let cells: Vec<Value> = std::iter::once(dep.as_str())
+    let dep = format!("{}\nuse backprop::prelude::*;", course_dep());
+    let all: Vec<&str> = std::iter::once(dep.as_str())
         .chain(cells.iter().copied())
+        .collect();
+    notebook_of(dir, name, &all)
+}
+
+/// Writes a notebook of exactly these code cells.
+fn notebook_of(dir: &Path, name: &str, cells: &[&str]) -> PathBuf {
+    let cells: Vec<Value> = cells
+        .iter()
+        .copied()
         .enumerate()
         .map(|(i, src)| {
             serde_json::json!({"cell_type": "code", "id": format!("cell-{i}"), "metadata": {},
@@ -219,6 +233,38 @@ fn a_lesson_on_a_kernel_warm_from_other_lessons_shows_what_it_shows_on_a_fresh_o
     };
     assert_eq!(shown(&copy(&warm, 1)), shown(&copy(&fresh, 0)));
     assert_eq!(shown(&copy(&warm, 2)), shown(&copy(&fresh, 1)));
+}
+
+#[test]
+fn a_notebook_using_its_crate_before_its_dep_line_fails_there_on_a_warm_kernel_as_on_a_fresh_one() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let first = notebook(dir.path(), "first.ipynb", &["let first = 1;"]);
+    // The same `:dep` line, so the same kind: this notebook gets the first one's kernel. Its
+    // opening cell names the crate before loading it, which must fail on a warm kernel too.
+    let early = notebook_of(
+        dir.path(),
+        "early.ipynb",
+        &[
+            "let early = backprop::prelude::sigmoid(0.0);",
+            &course_dep(),
+        ],
+    );
+    let warm = course_run(&[&first, &early], &["--keep-going"]);
+    let fresh = course_run(&[&early], &["--keep-going", "--fresh"]);
+    assert_eq!(warm.code, 1, "{}", warm.stdout);
+    assert_eq!(fresh.code, 1, "{}", fresh.stdout);
+    assert_eq!(warm.report["notebooks"][1]["reused"], Value::Bool(true));
+    let opening = &warm.report["notebooks"][1]["cells"][0];
+    assert_eq!(opening["status"], "error", "{opening:#}");
+    assert!(
+        opening["message"].as_str().unwrap().contains("backprop"),
+        "{opening:#}"
+    );
+    let copy = |run: &Run, i: usize| {
+        PathBuf::from(run.report["notebooks"][i]["executed"].as_str().unwrap())
+    };
+    assert_eq!(shown(&copy(&warm, 1)), shown(&copy(&fresh, 0)));
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod warm;
 
 use crate::jupyter::{Kernel, KernelError, KernelOptions, MemoryUse};
 use crate::notebook::{self, nbgrader, NotebookError};
+use jupyter_protocol::JupyterMessageContent;
 use nbformat::v4;
 use outcome::{judge, Outcome, Status};
 use serde::Serialize;
@@ -255,20 +256,22 @@ pub async fn execute(
     let mut stats = KernelStats::default();
     let mut kernel = Kernel::start(&opts.kernel, cwd, log).await?;
     stats.startup = Some(started.elapsed().as_secs_f64());
-    let ran = run_cells(&mut kernel, nb, opts, cells, started, &mut stats).await;
+    let ran = run_cells(&mut kernel, nb, opts, cells, started, &[], &mut stats).await;
     stats.memory = kernel.memory();
     kernel.shutdown().await;
     ran.map(|()| stats)
 }
 
 /// Runs a notebook's code cells in order on `kernel`, writing each cell's outputs into `nb`
-/// and its verdict into `cells`; `started` is when the notebook asked for its kernel.
+/// and its verdict into `cells`; `started` is when the notebook asked for its kernel, and
+/// `loaded` the `:dep` lines the kernel loaded for it before (see `warm`).
 async fn run_cells(
     kernel: &mut Kernel,
     nb: &mut v4::Notebook,
     opts: &ExecOptions,
     cells: &mut Vec<CellReport>,
     started: Instant,
+    loaded: &[String],
     stats: &mut KernelStats,
 ) -> Result<(), KernelError> {
     let mut stop: Option<String> = None;
@@ -299,7 +302,8 @@ async fn run_cells(
             Some(n) => seal::seal(&code, n),
             None => code.clone(),
         };
-        let (run, mut outcome, attempts) = execute_cell(kernel, &sent, opts, i + 1, total).await?;
+        let (mut run, mut outcome, attempts) =
+            execute_cell(kernel, &sent, opts, i + 1, total, loaded).await?;
         if let Some(n) = &nonce {
             if outcome.status.passed() && !seal::finished(&run, n) {
                 outcome.status = Status::Panic;
@@ -311,6 +315,10 @@ async fn run_cells(
         if stats.first_result.is_none() {
             stats.first_result = Some(started.elapsed().as_secs_f64());
         }
+        // Cells are numbered in the order they ran in this notebook, from 1, whatever the
+        // kernel ran before it (a warm kernel's own count goes on from the last notebook).
+        executed += 1;
+        name_cell(&mut run, &mut outcome.message, executed);
         let mut outputs = notebook::outputs(&run.outputs);
         if run.dropped_bytes > 0 {
             outputs.push(notebook::note(&format!(
@@ -319,9 +327,6 @@ async fn run_cells(
                 crate::jupyter::OUTPUT_LIMIT / 1024
             )));
         }
-        // Cells are numbered in the order they ran in this notebook, from 1, whatever the
-        // kernel ran before it (a warm kernel's own count goes on from the last notebook).
-        executed += 1;
         notebook::set_outputs(cell, outputs, Some(executed));
         if outcome.status == Status::KernelLost {
             stop = Some(format!("the kernel was lost in cell {}", i + 1));
@@ -343,15 +348,46 @@ async fn run_cells(
     Ok(())
 }
 
-/// Runs one cell (again, when evcxr's build failed without a compiler error) and judges it.
+/// evcxr names a cell `command_N` in its compiler errors, N the kernel's own count of
+/// requests; the errors name the cell by the number the notebook shows instead, so they do not
+/// depend on what the kernel ran before.
+fn name_cell(run: &mut crate::jupyter::Execution, message: &mut String, shown: usize) {
+    let Some(count) = run.execution_count else {
+        return;
+    };
+    let (kernel, notebook) = (format!("command_{count}:"), format!("command_{shown}:"));
+    for output in &mut run.outputs {
+        if let JupyterMessageContent::ErrorOutput(e) = output {
+            for line in &mut e.traceback {
+                *line = line.replace(&kernel, &notebook);
+            }
+        }
+    }
+    *message = message.replace(&kernel, &notebook);
+}
+
+/// Whether a cell must wait its turn at evcxr's build cache: it has a `:dep` line the kernel
+/// has not `loaded` yet. One whose `:dep` lines are all loaded adds nothing, so evcxr builds
+/// only the cell's own code, as for any other cell.
+fn needs_turn(code: &str, loaded: &[String]) -> bool {
+    code.lines()
+        .map(str::trim)
+        .filter(|line| *line == ":dep" || line.starts_with(":dep "))
+        .any(|line| !loaded.iter().any(|l| l == line))
+}
+
+/// Runs one cell (again, when evcxr's build failed without a compiler error) and judges it;
+/// `loaded` are the `:dep` lines the kernel loaded before the notebook started.
 async fn execute_cell(
     kernel: &mut Kernel,
     code: &str,
     opts: &ExecOptions,
     position: usize,
     total: usize,
+    loaded: &[String],
 ) -> Result<(crate::jupyter::Execution, Outcome, u32), KernelError> {
     let dep = is_dep_cell(code);
+    let wait_turn = needs_turn(code, loaded);
     let limit = if dep { opts.dep_timeout } else { opts.timeout };
     let say = |what: &str| {
         if opts.verbose {
@@ -363,7 +399,7 @@ async fn execute_cell(
     }
     let mut attempt = 1;
     loop {
-        let turn = if dep { cache::turn().await } else { None };
+        let turn = if wait_turn { cache::turn().await } else { None };
         let run = kernel.execute(code, limit).await?;
         drop(turn);
         let outcome = judge(&run, limit.as_secs());
@@ -438,5 +474,39 @@ mod tests {
         assert!(!is_dep_cell("// load it with :dep later\nlet x = 1;"));
         assert!(!is_dep_cell("println!(\":dep is evcxr's command\");"));
         assert!(!is_dep_cell(":depth"));
+    }
+
+    #[test]
+    fn a_compiler_error_names_the_cell_by_its_number_in_the_notebook_not_the_kernels() {
+        let error = |lines: &[&str]| {
+            JupyterMessageContent::ErrorOutput(jupyter_protocol::ErrorOutput {
+                ename: "Error".into(),
+                evalue: "cannot find value `x`".into(),
+                traceback: lines.iter().map(|l| l.to_string()).collect(),
+            })
+        };
+        let mut run = crate::jupyter::Execution {
+            outputs: vec![error(&["[ command_18:1:1 ]", "command_180: not this one"])],
+            execution_count: Some(18),
+            ..Default::default()
+        };
+        let mut message = "[ command_18:1:1 ]".to_string();
+        name_cell(&mut run, &mut message, 3);
+        let expected = error(&["[ command_3:1:1 ]", "command_180: not this one"]);
+        assert_eq!(format!("{:?}", run.outputs), format!("{:?}", [expected]));
+        assert_eq!(message, "[ command_3:1:1 ]");
+    }
+
+    #[test]
+    fn a_dep_cell_waits_its_turn_unless_the_kernel_loaded_each_of_its_crates() {
+        let course = ":dep backprop = { path = \"../crate\" }";
+        let cell = format!("  {course}\nuse backprop::prelude::*;");
+        assert!(needs_turn(&cell, &[]));
+        assert!(!needs_turn(&cell, &[course.to_string()]));
+        let more = format!("{cell}\n:dep rand = \"0.8\"");
+        assert!(needs_turn(&more, &[course.to_string()]));
+        let other = ":dep backprop = { path = \"../crate\", features = [\"data\"] }";
+        assert!(needs_turn(&cell, &[other.to_string()]));
+        assert!(!needs_turn("let x = 1;", &[]));
     }
 }

@@ -154,7 +154,7 @@ pub async fn warm_up_kernel(mut kernel: Kernel, opts: &ExecOptions) -> Result<()
     };
     for (i, cell) in WARM_UP.iter().enumerate() {
         let (_, outcome, _) =
-            super::execute_cell(&mut kernel, cell.code, &opts, i + 1, WARM_UP.len()).await?;
+            super::execute_cell(&mut kernel, cell.code, &opts, i + 1, WARM_UP.len(), &[]).await?;
         if !cell.done(&outcome) {
             kernel.shutdown().await;
             return Err(SeedError::Cell {

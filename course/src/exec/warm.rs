@@ -8,7 +8,9 @@
 //! finished a notebook cleanly is cleared, given the course prelude again (its panic hook
 //! died with the old process), checked, and handed the next notebook that lives in the same
 //! folder and loads the same crates (one warm kernel per such kind, so lessons with and
-//! without polars do not flip each other's build). A kernel that timed out, was lost or fails
+//! without polars do not flip each other's build). When that notebook opens with its `:dep`
+//! lines, they are loaded with the prelude: the crate graph rust-analyzer holds then never
+//! changes, and the notebook's first cell finds its crates already there. A kernel that timed out, was lost or fails
 //! a check after clearing is shut down, and the next notebook gets a fresh one.
 //!
 //! On a machine with two cores or more, the first kernel of each further kind starts while
@@ -54,6 +56,27 @@ pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The `:dep` lines a notebook opens with, when they are all it has and they are the
+/// first lines of its first code cell: then loading them before the notebook starts changes
+/// nothing it can see, since evcxr adds a crate it already has as a no-op. A cleared kernel
+/// loads them with the prelude ([`reset`]), so its crate graph never drops to the standard
+/// library in between and rust-analyzer need not load it again (2–3 s a notebook).
+fn opening_deps(nb: &nbformat::v4::Notebook) -> Option<Vec<String>> {
+    let deps = dep_lines(nb);
+    let first = nb
+        .cells
+        .iter()
+        .filter_map(notebook::source)
+        .find(|code| !code.trim().is_empty())?;
+    let leading: Vec<&str> = first
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(deps.len())
+        .collect();
+    (!deps.is_empty() && leading == deps).then_some(deps)
 }
 
 /// Runs the notebooks in order, reusing warm kernels when `reuse` (see the module's notes;
@@ -209,9 +232,10 @@ async fn run_one(
         .iter()
         .position(|w| w.kind == kind)
         .map(|i| pool.swap_remove(i));
-    let (mut kernel, reused) = match kept {
-        Some(mut warm) => match reset(&mut warm.kernel, folder).await {
-            Ok(()) => (warm.kernel, true),
+    let opening = opening_deps(&nb).unwrap_or_default();
+    let (mut kernel, loaded) = match kept {
+        Some(mut warm) => match reset(&mut warm.kernel, folder, &opening).await {
+            Ok(()) => (warm.kernel, Some(opening.as_slice())),
             Err(why) => {
                 if opts.verbose {
                     eprintln!("  a warm kernel failed its check after clearing ({why}); starting a fresh one");
@@ -219,18 +243,18 @@ async fn run_one(
                 warm.kernel.shutdown().await;
                 (
                     Kernel::start(&opts.kernel, folder, &out.log(key)).await?,
-                    false,
+                    None,
                 )
             }
         },
         None => (
             Kernel::start(&opts.kernel, folder, &out.log(key)).await?,
-            false,
+            None,
         ),
     };
     let mut stats = KernelStats {
         startup: Some(started.elapsed().as_secs_f64()),
-        reused,
+        reused: loaded.is_some(),
         ..KernelStats::default()
     };
     let ran = run_cells(
@@ -239,6 +263,7 @@ async fn run_one(
         opts,
         &mut report.cells,
         started,
+        loaded.unwrap_or_default(),
         &mut stats,
     )
     .await;
@@ -257,10 +282,10 @@ async fn run_one(
     ran.map_err(ExecError::from)
 }
 
-/// Clears a kernel for the next notebook and checks it: the clear and the prelude succeed,
-/// the course panic hook answers a panic (when the prelude sets one), the code runs in
-/// `folder`, and no variable is left.
-async fn reset(kernel: &mut Kernel, folder: &Path) -> Result<(), String> {
+/// Clears a kernel for the next notebook and checks it: the clear, the notebook's opening
+/// `deps` (see [`opening_deps`]) and the prelude succeed, the course panic hook answers a
+/// panic (when the prelude sets one), the code runs in `folder`, and no variable is left.
+async fn reset(kernel: &mut Kernel, folder: &Path, deps: &[String]) -> Result<(), String> {
     let step = |what: &'static str, run: &crate::jupyter::Execution| -> Result<(), String> {
         let outcome = judge(run, RESET_LIMIT.as_secs());
         if outcome.status.passed() {
@@ -278,10 +303,18 @@ async fn reset(kernel: &mut Kernel, folder: &Path) -> Result<(), String> {
             .map_err(failed)?,
     )?;
     let prelude = kernel.prelude();
-    if let Some(code) = &prelude {
+    let opening: Vec<&str> = deps
+        .iter()
+        .map(String::as_str)
+        .chain(prelude.as_deref())
+        .collect();
+    // No turn at evcxr's cache: the kernel's last notebook built these very crates in its
+    // build slot, so cargo finds them fresh and compiles only the prelude.
+    if !opening.is_empty() {
+        let code = opening.join("\n");
         step(
-            "the prelude",
-            &kernel.execute(code, RESET_LIMIT).await.map_err(failed)?,
+            "the notebook's crates and the prelude",
+            &kernel.execute(&code, RESET_LIMIT).await.map_err(failed)?,
         )?;
     }
     let probe = kernel.execute(PROBE, RESET_LIMIT).await.map_err(failed)?;
@@ -375,5 +408,35 @@ mod tests {
             [":dep backprop = { path = \"../crate\", features = [\"data\"] }"]
         );
         assert_ne!(dep_lines(&plain), dep_lines(&data));
+    }
+
+    #[test]
+    fn only_deps_that_open_the_first_code_cell_are_loaded_before_the_notebook() {
+        let nb = |cells: &[&str]| {
+            let cells: Vec<serde_json::Value> = cells
+                .iter()
+                .map(|src| serde_json::json!({"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": src}))
+                .collect();
+            let text = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).to_string();
+            notebook::parse(&text).unwrap()
+        };
+        let dep = ":dep backprop = { path = \"../crate\" }";
+        let polars = ":dep polars = \"0.46\"";
+        let lesson = nb(&[
+            "  ",
+            &format!("\n{dep}\n{polars}\nuse backprop::prelude::*;"),
+            "let x = 1;",
+        ]);
+        assert_eq!(
+            opening_deps(&lesson),
+            Some(vec![dep.to_string(), polars.to_string()])
+        );
+        // Code before a `:dep` could tell whether the crate was there already.
+        let late = nb(&[&format!("let x = 1;\n{dep}")]);
+        assert_eq!(opening_deps(&late), None);
+        let later_cell = nb(&[dep, &format!("let x = 1;\n{polars}")]);
+        assert_eq!(opening_deps(&later_cell), None);
+        assert_eq!(opening_deps(&nb(&["let x = 1;"])), None);
+        assert_eq!(opening_deps(&nb(&[])), None);
     }
 }
