@@ -15,32 +15,12 @@ import asyncio
 import json
 import sys
 import time
-import uuid
+from pathlib import Path
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
-from tornado.websocket import websocket_connect
 
-
-def execute_request(code):
-    msg_id = uuid.uuid4().hex
-    header = {
-        "msg_id": msg_id,
-        "username": "bench",
-        "session": "bench",
-        "msg_type": "execute_request",
-        "version": "5.3",
-        "date": "",
-    }
-    content = {
-        "code": code,
-        "silent": False,
-        "store_history": True,
-        "user_expressions": {},
-        "allow_stdin": False,
-        "stop_on_error": True,
-    }
-    message = {"header": header, "parent_header": {}, "metadata": {}, "channel": "shell"}
-    return msg_id, json.dumps(dict(message, content=content))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+from kernel_client import connect, execute  # noqa: E402
 
 
 async def first_cells(base, token, name):
@@ -54,22 +34,13 @@ async def first_cells(base, token, name):
         HTTPRequest(f"{base}/api/sessions?token={token}", method="POST", body=body)
     )
     kernel = json.loads(session.body)["kernel"]["id"]
-    ws_base = base.replace("http", "ws", 1)
-    ws = await websocket_connect(f"{ws_base}/api/kernels/{kernel}/channels?token={token}")
+    ws = await connect(base.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={token}")
     replies = []
     for source in code[:3]:
-        msg_id, request = execute_request(source)
-        await ws.write_message(request)
-        while True:
-            reply = json.loads(await ws.read_message())
-            if (
-                reply["msg_type"] == "execute_reply"
-                and reply["parent_header"].get("msg_id") == msg_id
-            ):
-                content = reply["content"]
-                seconds = time.monotonic() - asked
-                replies.append(f"{seconds:.2f} s [{content['execution_count']}] {content['status']}")
-                break
+        sent = time.monotonic()
+        reply = await execute(ws, source, "bench")
+        seconds = sent - asked + reply.seconds
+        replies.append(f"{seconds:.2f} s [{reply.count}] {reply.status}")
     ws.close()
     await http.fetch(HTTPRequest(f"{base}/api/kernels/{kernel}?token={token}", method="DELETE"))
     print(f"{name}: " + ", ".join(replies), flush=True)

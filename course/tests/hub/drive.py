@@ -16,10 +16,12 @@ import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import requests
-from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "lab"))
+from kernel_client import connect, execute  # noqa: E402
 
 HUB, TOKEN, LESSON, THEN_LESSON = sys.argv[1:5]
 USERS = sys.argv[5:]
@@ -59,54 +61,6 @@ async def start_server(user):
         await asyncio.sleep(0.5)
 
 
-def message(code, session):
-    return {
-        "header": {
-            "msg_id": uuid.uuid4().hex,
-            "username": "test",
-            "session": session,
-            "msg_type": "execute_request",
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": {},
-        "content": {"code": code, "silent": False, "store_history": True,
-                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        "channel": "shell",
-    }
-
-
-async def execute(ws, code, session, limit=900):
-    """Runs one cell; returns (status, text of its outputs, error names)."""
-    request = message(code, session)
-    await ws.write_message(json.dumps(request))
-    msg_id = request["header"]["msg_id"]
-    texts, errors, status, idle = [], [], None, False
-    deadline = time.monotonic() + limit
-    while status is None or not idle:
-        raw = await asyncio.wait_for(ws.read_message(), deadline - time.monotonic())
-        if raw is None:
-            raise RuntimeError("the kernel's websocket closed")
-        msg = json.loads(raw)
-        if msg.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream":
-            texts.append(content["text"])
-        elif kind in ("display_data", "execute_result"):
-            data = content.get("data", {})
-            texts.append(data.get("text/plain", "") + data.get("text/html", ""))
-            if "application/vnd.backprop.panic+json" in data:
-                errors.append("panic: " + json.dumps(data["application/vnd.backprop.panic+json"]))
-        elif kind == "error":
-            errors.append(f"{content.get('ename')}: {content.get('evalue')}")
-        elif kind == "execute_reply":
-            status = content["status"]
-        elif kind == "status" and content["execution_state"] == "idle":
-            idle = True
-    return status, "".join(texts), errors
-
-
 async def learner(user, other, lesson):
     report = {"user": user, "lesson": lesson}
     report["server_start_s"] = round(await start_server(user), 2)
@@ -117,14 +71,15 @@ async def learner(user, other, lesson):
     kernel = session["kernel"]["id"]
     notebook = (await aapi("GET", f"/user/{user}/api/contents/{lesson}"))["content"]
     url = HUB.replace("http", "ws", 1) + f"/user/{user}/api/kernels/{kernel}/channels"
-    ws = await websocket_connect(HTTPRequest(url, headers=AUTH), max_message_size=1 << 28)
+    ws = await connect(url, headers=AUTH)
     client = uuid.uuid4().hex
     cells, checks, crosses, failures, first = 0, 0, 0, [], None
     started = time.monotonic()
     for cell in notebook["cells"]:
         if cell["cell_type"] != "code":
             continue
-        status, text, errors = await execute(ws, cell["source"], client)
+        reply = await execute(ws, cell["source"], client, limit=900)
+        status, text, errors = reply.status, "".join(reply.texts), reply.errors
         cells += 1
         if first is None:
             first = time.monotonic() - asked
@@ -143,8 +98,8 @@ async def learner(user, other, lesson):
         f'match std::fs::read_to_string("/home/{other}/backprop-course/{lesson}") {{'
         ' Ok(_) => println!("READ"), Err(e) => println!("DENIED {:?}", e.kind()) }'
     )
-    _, text, _ = await execute(ws, probe, client, limit=120)
-    report["other_learners_lesson"] = text.strip()
+    reply = await execute(ws, probe, client, limit=120)
+    report["other_learners_lesson"] = "".join(reply.texts).strip()
     report["memory"] = memory_of(user)
     ws.close()
     await asyncio.to_thread(requests.delete, HUB + f"/user/{user}/api/kernels/{kernel}",

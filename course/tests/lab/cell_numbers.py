@@ -11,11 +11,12 @@ Run by course/tests/lab.rs with the lab's own Python (tornado comes with Jupyter
 import asyncio
 import json
 import sys
-import time
-import uuid
+from pathlib import Path
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
-from tornado.websocket import websocket_connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "lab"))
+from kernel_client import connect, execute  # noqa: E402
 
 BASE, TOKEN, POOLED, FRESH = sys.argv[1:5]
 HTTP = AsyncHTTPClient()
@@ -35,34 +36,13 @@ async def api(method, path, body=None):
 
 async def numbers(kernel, cells):
     """Runs `cells` on `kernel` through its websocket; the execution count of each reply."""
-    url = BASE.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={TOKEN}"
-    ws = await websocket_connect(url, max_message_size=1 << 28)
+    ws = await connect(BASE.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={TOKEN}")
     counts = []
     for code in cells:
-        msg_id = uuid.uuid4().hex
-        await ws.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "username": "test", "session": "test",
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))
-        heard = []  # what the kernel said meanwhile, for a failure message
-        started = time.monotonic()
-        while True:
-            try:
-                msg = json.loads(await asyncio.wait_for(ws.read_message(), 600))
-            except asyncio.TimeoutError:
-                raise RuntimeError(
-                    f"no reply to `{code}` on kernel {kernel} within 600 s; it said: {heard}"
-                ) from None
-            state = msg["content"].get("execution_state", "")
-            heard.append(f"{time.monotonic() - started:.1f}s {msg['msg_type']} {state}".strip())
-            if msg["msg_type"] == "execute_reply" and msg["parent_header"].get("msg_id") == msg_id:
-                if msg["content"]["status"] != "ok":
-                    raise RuntimeError(f"`{code}` failed: {msg['content']}")
-                counts.append(msg["content"]["execution_count"])
-                break
+        reply = await execute(ws, code)
+        if reply.status != "ok":
+            raise RuntimeError(f"`{code}` failed: {reply.status} {reply.errors}")
+        counts.append(reply.count)
     ws.close()
     return counts
 
