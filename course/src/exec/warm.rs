@@ -25,8 +25,9 @@ use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
 use super::{notebook_folder, run_cells, ExecError, KernelStats, NotebookReport, OutputDir};
 use super::{ExecOptions, Status};
 use crate::jupyter::Kernel;
-use crate::notebook;
+use crate::notebook::{self, NotebookError};
 use jupyter_protocol::{JupyterMessageContent, Stdio};
+use nbformat::v4;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -92,7 +93,16 @@ pub async fn run_notebooks(
 ) -> Vec<NotebookReport> {
     let mut pool: Vec<Warm> = Vec::new();
     let mut reports = Vec::new();
-    let kinds: Vec<Option<Kind>> = notebooks.iter().map(|p| kind_of(p)).collect();
+    // Each notebook is read once: its kind now, its cells when its turn comes.
+    let mut loaded: Vec<Option<Result<v4::Notebook, NotebookError>>> = notebooks
+        .iter()
+        .map(|path| Some(notebook::load(path)))
+        .collect();
+    let kinds: Vec<Option<Kind>> = notebooks
+        .iter()
+        .zip(&loaded)
+        .map(|(path, nb)| kind(path, nb.as_ref()?.as_ref().ok()?).ok())
+        .collect();
     let ahead_allowed = reuse && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
     // The kernel starting ahead for a later notebook, with its kind; it goes on starting
     // while the notebooks before that one run, and joins the pool when it is ready.
@@ -123,7 +133,9 @@ pub async fn run_notebooks(
         }
         let mut arrived = None;
         let ran = {
-            let run = run_one(path, key, out, opts, &mut pool, reuse, &mut report);
+            let nb = loaded[i].take().expect("each notebook runs once");
+            let job = Job { path, key, nb };
+            let run = run_one(job, out, opts, &mut pool, reuse, &mut report);
             tokio::pin!(run);
             loop {
                 let Some((_, starting)) = ahead.as_mut() else {
@@ -159,10 +171,6 @@ type Starting<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Wa
 
 /// What makes notebooks share a warm kernel: their folder and their `:dep` lines.
 type Kind = (PathBuf, Vec<String>);
-
-fn kind_of(path: &Path) -> Option<Kind> {
-    kind(path, &notebook::load(path).ok()?).ok()
-}
 
 /// The kind of the notebook `nb`, read from `path`.
 fn kind(path: &Path, nb: &nbformat::v4::Notebook) -> Result<Kind, ExecError> {
@@ -215,9 +223,15 @@ async fn run_clean(kernel: &mut Kernel, code: &str, limit: Duration) -> Option<(
     judge(&run, limit.as_secs()).status.passed().then_some(())
 }
 
+/// A notebook to run: where it is, its key in the output folder, and what reading it gave.
+struct Job<'a> {
+    path: &'a Path,
+    key: &'a str,
+    nb: Result<v4::Notebook, NotebookError>,
+}
+
 async fn run_one(
-    path: &Path,
-    key: &str,
+    Job { path, key, nb }: Job<'_>,
     out: &OutputDir,
     opts: &ExecOptions,
     pool: &mut Vec<Warm>,
@@ -225,7 +239,7 @@ async fn run_one(
     report: &mut NotebookReport,
 ) -> Result<(), ExecError> {
     let started = Instant::now();
-    let mut nb = notebook::load(path)?;
+    let mut nb = nb?;
     let kind = kind(path, &nb)?;
     let folder = kind.0.as_path();
     let kept = pool
