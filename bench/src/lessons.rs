@@ -227,7 +227,7 @@ pub fn bench(project: &Project, opts: &BenchOptions) -> Result<BenchReport> {
     };
     python.ensure()?;
     python.write_kernelspec(PYTHON_KERNEL, "Python (backprop bench)")?;
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = course::jupyter::runtime()?;
     let side_opts = |kernel: &str, data_dir: PathBuf| ExecOptions {
         kernel: KernelOptions {
             data_dir: Some(data_dir),

@@ -267,6 +267,96 @@ fn a_notebook_using_its_crate_before_its_dep_line_fails_there_on_a_warm_kernel_a
     assert_eq!(shown(&copy(&warm, 1)), shown(&copy(&fresh, 0)));
 }
 
+/// The live processes in process group `group`, from `/proc`.
+fn group_members(group: u32) -> Vec<u32> {
+    let mut members = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // After the command's name in parentheses: state, parent, process group.
+        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 1..]
+            .split_whitespace()
+            .collect();
+        // A zombie has ended; only who reaps it is left (in a container, maybe nobody).
+        if fields[0] != "Z" && fields.get(2).and_then(|g| g.parse().ok()) == Some(group) {
+            members.push(pid);
+        }
+    }
+    members
+}
+
+/// The children of process `parent`, from `/proc`.
+fn children(parent: u32) -> Vec<u32> {
+    let path = format!("/proc/{parent}/task/{parent}/children");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+#[test]
+fn a_course_run_ended_by_sigterm_leaves_no_process_of_its_kernel_behind() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let started = dir.path().join("started");
+    let sleeper = format!(
+        "std::fs::write({:?}, \"\").unwrap();\nstd::thread::sleep(std::time::Duration::from_secs(3600));",
+        started.display().to_string()
+    );
+    let nb = notebook(dir.path(), "sleeper.ipynb", &[&sleeper]);
+    let mut course = Command::new(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(root())
+        .args(["run", "--timeout", "7200", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&nb)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the cell sleeps in the kernel's code runner.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cell never started"
+        );
+        assert!(
+            course.try_wait().unwrap().is_none(),
+            "course run ended first"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let kernel = children(course.id())
+        .into_iter()
+        .find(|pid| !group_members(*pid).is_empty())
+        .expect("the kernel is a child of course run, in a group of its own");
+    let before = group_members(kernel);
+    assert!(
+        before.len() >= 2,
+        "the kernel and its code runner: {before:?}"
+    );
+    let pid = rustix::process::Pid::from_raw(course.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let status = course.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    // Killed processes may take a moment to be reaped by init.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !group_members(kernel).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after course run ended: {:?} of {before:?}",
+            group_members(kernel)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 #[test]
 fn a_failing_check_fails_the_run_and_names_the_cell_and_the_values() {
     let _lock = kernel_lock();

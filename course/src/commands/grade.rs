@@ -144,7 +144,7 @@ fn grade_all(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let lessons = Arc::new(lessons);
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = course::jupyter::runtime()?;
     let grades = runtime.block_on(scheduler::schedule(
         submissions,
         &lessons,

@@ -91,7 +91,7 @@ fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<Sandbox> {
         "preparing the grader's seed build folder (built again only when the course crate changes)"
     );
     let log = project.grade_scratch().join("seed.kernel.log");
-    tokio::runtime::Runtime::new()?.block_on(seed::ensure(&sealed, exec, &log))?;
+    course::jupyter::runtime()?.block_on(seed::ensure(&sealed, exec, &log))?;
     Ok(sealed)
 }
 

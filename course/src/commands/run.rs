@@ -56,7 +56,7 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     opts.keep_going = args.keep_going;
     opts.verbose = args.verbose;
     let started = Instant::now();
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = course::jupyter::runtime()?;
     let keys = unique_keys(&notebooks);
     let say = |report: &NotebookReport| {
         eprintln!(

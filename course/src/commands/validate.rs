@@ -45,7 +45,7 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         )?,
         out: project.validate_output(),
     };
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = course::jupyter::runtime()?;
     let mut all_passed = true;
     for path in &notebooks {
         let checked = runtime.block_on(validate::validate(path, &lessons, &opts))?;

@@ -306,6 +306,7 @@ impl Kernel {
         let mut child = command
             .spawn()
             .map_err(|e| failed(&format!("cannot run {argv:?}; run `course setup`"), &e))?;
+        process::started(child.id());
         let info = client_info;
 
         let session = uuid::Uuid::new_v4().to_string();

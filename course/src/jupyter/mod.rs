@@ -8,5 +8,5 @@ pub mod sandbox;
 
 pub use error::{KernelError, KernelResult};
 pub use kernel::{Execution, Kernel, KernelOptions, OUTPUT_LIMIT};
-pub use process::MemoryUse;
+pub use process::{runtime, MemoryUse};
 pub use sandbox::Sandbox;

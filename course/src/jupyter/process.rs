@@ -15,24 +15,26 @@ pub struct MemoryUse {
 /// The command that starts `argv` with a heap limit of `memory_limit` bytes (through
 /// `prlimit --data`, inherited by every process the kernel starts), in a new process group,
 /// with its output going to `log`.
+///
+/// The kernel is killed when this process ends, however it ends (`setpriv --pdeathsig`): a
+/// signal, Ctrl-C (which reaches only the terminal's process group, not the kernel's), a
+/// crash. A kernel without its client would otherwise keep its memory and its build slot for
+/// good; the code runner evcxr starts ends with it, its input closed.
 pub fn command(
     argv: &[String],
     memory_limit: Option<u64>,
     log: &std::fs::File,
 ) -> std::io::Result<tokio::process::Command> {
-    let mut command = match memory_limit {
-        Some(bytes) => {
-            let mut c = tokio::process::Command::new("prlimit");
-            c.arg(format!("--data={bytes}")).arg("--").args(argv);
-            c
-        }
-        None => {
-            let mut c = tokio::process::Command::new(&argv[0]);
-            c.args(&argv[1..]);
-            c
-        }
-    };
+    let mut command = tokio::process::Command::new("setpriv");
+    command.args(["--pdeathsig", "KILL", "--"]);
+    if let Some(bytes) = memory_limit {
+        command
+            .arg("prlimit")
+            .arg(format!("--data={bytes}"))
+            .arg("--");
+    }
     command
+        .args(argv)
         .stdin(Stdio::null())
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log.try_clone()?))
@@ -41,9 +43,24 @@ pub fn command(
     Ok(command)
 }
 
+/// The process groups of the kernels this process started and has not killed yet.
+static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// Records a kernel's process group, so that [`end_kernels_on_signal`] can kill it.
+pub fn started(group: Option<u32>) {
+    if let Some(group) = group {
+        live().push(group);
+    }
+}
+
+fn live() -> std::sync::MutexGuard<'static, Vec<u32>> {
+    LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Kills every process in process group `group` (the kernel runs in one of its own, so the
 /// group holds exactly what it started: evcxr's code runner, cargo builds).
 pub fn kill_group(group: Option<u32>) {
+    live().retain(|g| Some(*g) != group);
     let group = group
         .and_then(|pid| i32::try_from(pid).ok())
         .filter(|pid| *pid > 1)
@@ -51,6 +68,32 @@ pub fn kill_group(group: Option<u32>) {
     if let Some(group) = group {
         let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     }
+}
+
+/// A Tokio runtime to run kernels on. It ends this process on SIGINT, SIGTERM or SIGHUP,
+/// after killing the process group of every kernel started: each kernel has a group of its
+/// own, so a terminal's Ctrl-C never reaches it, and the code runner evcxr starts would go
+/// on with a learner's endless loop after its kernel is gone.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let runtime = tokio::runtime::Runtime::new()?;
+    let _in = runtime.enter();
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    runtime.spawn(async move {
+        let code = tokio::select! {
+            _ = interrupt.recv() => 130,
+            _ = terminate.recv() => 143,
+            _ = hangup.recv() => 129,
+        };
+        let groups: Vec<u32> = live().drain(..).collect();
+        for group in groups {
+            kill_group(Some(group));
+        }
+        std::process::exit(code);
+    });
+    Ok(runtime)
 }
 
 /// Sums the memory of every process in process group `group` (Linux; `None` elsewhere).
