@@ -395,16 +395,20 @@ mod tests {
         assert_eq!(next_kind_to_start(&[plain, None], 0, none_warm), None);
     }
 
+    /// A notebook of these code cells.
+    fn nb(cells: &[&str]) -> v4::Notebook {
+        let cells: Vec<serde_json::Value> = cells
+            .iter()
+            .map(|src| serde_json::json!({"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": src}))
+            .collect();
+        let text =
+            serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+                .to_string();
+        notebook::parse(&text).unwrap()
+    }
+
     #[test]
     fn notebooks_that_load_the_same_crates_share_a_kind() {
-        let nb = |cells: &[&str]| {
-            let cells: Vec<serde_json::Value> = cells
-                .iter()
-                .map(|src| serde_json::json!({"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": src}))
-                .collect();
-            let text = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).to_string();
-            notebook::parse(&text).unwrap()
-        };
         let plain = nb(&[
             ":dep backprop = { path = \"../crate\" }\nuse backprop::prelude::*;",
             "let x = 1;",
@@ -426,14 +430,6 @@ mod tests {
 
     #[test]
     fn only_deps_that_open_the_first_code_cell_are_loaded_before_the_notebook() {
-        let nb = |cells: &[&str]| {
-            let cells: Vec<serde_json::Value> = cells
-                .iter()
-                .map(|src| serde_json::json!({"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": src}))
-                .collect();
-            let text = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).to_string();
-            notebook::parse(&text).unwrap()
-        };
         let dep = ":dep backprop = { path = \"../crate\" }";
         let polars = ":dep polars = \"0.46\"";
         let lesson = nb(&[
