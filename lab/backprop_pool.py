@@ -136,13 +136,16 @@ class PooledKernelManager(AsyncMappingKernelManager):
         progress = asyncio.ensure_future(self._progress(line, started))
         try:
             await client.wait_for_ready(timeout=300)
+            # The cells that build or check the crates take turns at evcxr's cache.
+            at_cache = [(line, None), (CHECK, CHECK_ERROR)]
             with open(cache_lock_path(), "a") as lock:
                 await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
-                await self._execute(client, line)
-                await self._execute(client, CHECK, fails_with=CHECK_ERROR)
+                for code, fails_with in at_cache:
+                    await self._execute(client, code, fails_with=fails_with)
             for code in WARM_UP:
                 await self._execute(client, code)
-            self._warm_up_cells[kernel_id] = 2 + len(WARM_UP)
+            # Each took a number, which the learner's cells must not show.
+            self._warm_up_cells[kernel_id] = len(at_cache) + len(WARM_UP)
         except Exception as e:  # a kernel that cannot be warmed is not kept
             self.log.warning(
                 "[backprop pool] could not warm a kernel for `%s`: %s", one_line(line), e
