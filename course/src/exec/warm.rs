@@ -10,8 +10,9 @@
 //! folder and loads the same crates (one warm kernel per such kind, so lessons with and
 //! without polars do not flip each other's build). When that notebook opens with its `:dep`
 //! lines, they are loaded with the prelude: the crate graph rust-analyzer holds then never
-//! changes, and the notebook's first cell finds its crates already there. A kernel that timed out, was lost or fails
-//! a check after clearing is shut down, and the next notebook gets a fresh one.
+//! changes, and the notebook's first cell finds its crates already there. A kernel that timed
+//! out, was lost or fails a check after clearing is shut down, and the next notebook gets a
+//! fresh one.
 //!
 //! On a machine with two cores or more, the first kernel of each further kind starts while
 //! the notebooks before it run on a warm kernel: such a lesson's cells mostly wait on one
@@ -322,8 +323,9 @@ async fn reset(kernel: &mut Kernel, folder: &Path, deps: &[String]) -> Result<()
         .map(String::as_str)
         .chain(prelude.as_deref())
         .collect();
-    // No turn at evcxr's cache: the kernel's last notebook built these very crates in its
-    // build slot, so cargo finds them fresh and compiles only the prelude.
+    // No turn at evcxr's cache: a kernel of this kind has built these very crates in its
+    // build slot, so cargo finds them fresh and compiles only the prelude. (Should a build
+    // be needed after all and fail on the shared cache, the notebook gets a fresh kernel.)
     if !opening.is_empty() {
         let code = opening.join("\n");
         step(
