@@ -30,8 +30,8 @@ import re
 import tempfile
 import time
 
-from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from kernel_connection import OwnIdentityConnection
 from traitlets import Float, Int, Unicode
 
 DEP_LINE = re.compile(r"^[ \t]*:dep[ \t]+backprop\b.*$", re.M)
@@ -241,9 +241,9 @@ class PooledKernelManager(AsyncMappingKernelManager):
         return [k for k in super().list_kernels() if k["id"] not in self._hidden]
 
 
-class RenumberingConnection(ZMQChannelsWebsocketConnection):
-    """The browser's connection to a kernel; for a pooled kernel, cell numbers are shown
-    without the pool's warm-up cells."""
+class RenumberingConnection(OwnIdentityConnection):
+    """The browser's connection to a kernel (under an identity of its own); for a pooled
+    kernel, cell numbers are shown without the pool's warm-up cells."""
 
     def _on_zmq_reply(self, stream, msg_list):
         offset = getattr(self.multi_kernel_manager, "warm_up_cells", lambda _: 0)(self.kernel_id)

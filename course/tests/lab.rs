@@ -100,21 +100,11 @@ fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_res
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let python = common::root().join("target/lab-py/bin/python");
-    let out = std::process::Command::new(&python)
-        .arg(common::root().join("course/tests/lab/cell_numbers.py"))
-        .arg(format!("http://127.0.0.1:{}", lab.port))
-        .arg(&lab.token)
-        .args(["01-loss.ipynb", "02-gradient-descent.ipynb"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "cell_numbers.py failed:\n{}\nthe lab's log ends:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        lab.log_tail(60)
+    let (report, _) = lab_script(
+        &lab,
+        "cell_numbers.py",
+        &["01-loss.ipynb", "02-gradient-descent.ipynb"],
     );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let counts = |key: &str| -> Vec<u64> {
         report[key]
             .as_array()
@@ -137,4 +127,44 @@ fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_res
         (first..first + 6).collect::<Vec<_>>(),
         "a restarted kernel counts from the start, and nothing is taken off its numbers"
     );
+}
+
+#[test]
+fn a_browser_reconnecting_under_its_session_id_gets_every_reply() {
+    let lab = common::start_lab(&[], &[]);
+    let rounds = 25;
+    let (report, stderr) = lab_script(
+        &lab,
+        "reconnect.py",
+        &["03-single-unit.ipynb", &rounds.to_string()],
+    );
+    let answered = report["answered"].as_array().unwrap();
+    assert_eq!(
+        answered.len(),
+        rounds,
+        "a round went unanswered: {report}\n{stderr}"
+    );
+    // Two cells a round, the second answered: its number is two on from the last round's.
+    let counts: Vec<u64> = answered.iter().map(|n| n.as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[1] == w[0] + 2), "{counts:?}");
+}
+
+/// Runs `course/tests/lab/<script>` with the lab's Python against `lab`: its JSON report and
+/// what it said on stderr.
+fn lab_script(lab: &common::Lab, script: &str, args: &[&str]) -> (serde_json::Value, String) {
+    let python = common::root().join("target/lab-py/bin/python");
+    let out = std::process::Command::new(&python)
+        .arg(common::root().join("course/tests/lab").join(script))
+        .arg(format!("http://127.0.0.1:{}", lab.port))
+        .arg(&lab.token)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{stderr}\nthe lab's log ends:\n{}",
+        lab.log_tail(60)
+    );
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
 }

@@ -92,6 +92,12 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
             "--ServerApp.kernel_websocket_connection_class=backprop_pool.RenumberingConnection"
                 .into(),
         );
+    } else {
+        // Each browser connection under a ZMQ identity of its own (lab/kernel_connection.py).
+        args.push(
+            "--ServerApp.kernel_websocket_connection_class=kernel_connection.OwnIdentityConnection"
+                .into(),
+        );
     }
     if opts.as_root {
         args.push("--ServerApp.allow_root=True".into());
@@ -188,6 +194,7 @@ mod tests {
                 "--ServerApp.port=8899",
                 "--ServerApp.open_browser=False",
                 "--MappingKernelManager.default_kernel_name=backprop",
+                "--ServerApp.kernel_websocket_connection_class=kernel_connection.OwnIdentityConnection",
             ]
         );
         let pooled = lab_args(
