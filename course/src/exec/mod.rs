@@ -234,10 +234,14 @@ async fn execute_file(
 /// string that mentions it). Such a cell may build every dependency, so it gets the longer
 /// limit and takes its turn at evcxr's build cache.
 pub fn is_dep_cell(code: &str) -> bool {
-    code.lines().any(|line| {
-        let line = line.trim_start();
-        line == ":dep" || line.starts_with(":dep ")
-    })
+    dep_commands(code).next().is_some()
+}
+
+/// The lines of `code` that are evcxr's `:dep` command, trimmed.
+fn dep_commands(code: &str) -> impl Iterator<Item = &str> {
+    code.lines()
+        .map(str::trim)
+        .filter(|line| *line == ":dep" || line.starts_with(":dep "))
 }
 
 /// Runs a notebook's code cells in order on a fresh kernel started in `cwd`, writing each
@@ -370,10 +374,7 @@ fn name_cell(run: &mut crate::jupyter::Execution, message: &mut String, shown: u
 /// has not `loaded` yet. One whose `:dep` lines are all loaded adds nothing, so evcxr builds
 /// only the cell's own code, as for any other cell.
 fn needs_turn(code: &str, loaded: &[String]) -> bool {
-    code.lines()
-        .map(str::trim)
-        .filter(|line| *line == ":dep" || line.starts_with(":dep "))
-        .any(|line| !loaded.iter().any(|l| l == line))
+    dep_commands(code).any(|line| !loaded.iter().any(|l| l == line))
 }
 
 /// Runs one cell (again, when evcxr's build failed without a compiler error) and judges it;

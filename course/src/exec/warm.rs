@@ -60,13 +60,12 @@ pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
         .collect()
 }
 
-/// The `:dep` lines a notebook opens with, when they are all it has and they are the
-/// first lines of its first code cell: then loading them before the notebook starts changes
-/// nothing it can see, since evcxr adds a crate it already has as a no-op. A cleared kernel
-/// loads them with the prelude ([`reset`]), so its crate graph never drops to the standard
-/// library in between and rust-analyzer need not load it again (2–3 s a notebook).
-fn opening_deps(nb: &nbformat::v4::Notebook) -> Option<Vec<String>> {
-    let deps = dep_lines(nb);
+/// A notebook's `:dep` lines (`deps`, as [`dep_lines`] reads them), when they are the first
+/// lines of its first code cell: then loading them before the notebook starts changes nothing
+/// it can see, since evcxr adds a crate it already has as a no-op. A cleared kernel loads them
+/// with the prelude ([`reset`]), so its crate graph never drops to the standard library in
+/// between and rust-analyzer need not load it again (2–3 s a notebook).
+fn opening_deps<'a>(nb: &nbformat::v4::Notebook, deps: &'a [String]) -> Option<&'a [String]> {
     let first = nb
         .cells
         .iter()
@@ -247,10 +246,10 @@ async fn run_one(
         .iter()
         .position(|w| w.kind == kind)
         .map(|i| pool.swap_remove(i));
-    let opening = opening_deps(&nb).unwrap_or_default();
+    let opening = opening_deps(&nb, &kind.1).unwrap_or_default();
     let (mut kernel, loaded) = match kept {
-        Some(mut warm) => match reset(&mut warm.kernel, folder, &opening).await {
-            Ok(()) => (warm.kernel, Some(opening.as_slice())),
+        Some(mut warm) => match reset(&mut warm.kernel, folder, opening).await {
+            Ok(()) => (warm.kernel, Some(opening)),
             Err(why) => {
                 if opts.verbose {
                     eprintln!("  a warm kernel failed its check after clearing ({why}); starting a fresh one");
@@ -439,16 +438,17 @@ mod tests {
             &format!("\n{dep}\n{polars}\nuse backprop::prelude::*;"),
             "let x = 1;",
         ]);
+        let opens = |nb: &v4::Notebook| opening_deps(nb, &dep_lines(nb)).map(<[String]>::to_vec);
         assert_eq!(
-            opening_deps(&lesson),
+            opens(&lesson),
             Some(vec![dep.to_string(), polars.to_string()])
         );
         // Code before a `:dep` could tell whether the crate was there already.
         let late = nb(&[&format!("let x = 1;\n{dep}")]);
-        assert_eq!(opening_deps(&late), None);
+        assert_eq!(opens(&late), None);
         let later_cell = nb(&[dep, &format!("let x = 1;\n{polars}")]);
-        assert_eq!(opening_deps(&later_cell), None);
-        assert_eq!(opening_deps(&nb(&["let x = 1;"])), None);
-        assert_eq!(opening_deps(&nb(&[])), None);
+        assert_eq!(opens(&later_cell), None);
+        assert_eq!(opens(&nb(&["let x = 1;"])), None);
+        assert_eq!(opens(&nb(&[])), None);
     }
 }

@@ -46,7 +46,7 @@ pub fn command(
 /// The process groups of the kernels this process started and has not killed yet.
 static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
 
-/// Records a kernel's process group, so that [`end_kernels_on_signal`] can kill it.
+/// Records a kernel's process group, so that the signal watch of [`runtime`] can kill it.
 pub fn started(group: Option<u32>) {
     if let Some(group) = group {
         live().push(group);
