@@ -236,6 +236,42 @@ fn a_lesson_on_a_kernel_warm_from_other_lessons_shows_what_it_shows_on_a_fresh_o
 }
 
 #[test]
+fn a_notebook_of_another_kind_gets_a_kernel_started_while_the_fresh_one_before_it_ran() {
+    let _lock = kernel_lock();
+    // Notebooks in different folders are of different kinds: neither can take the other's
+    // kernel, so the second one's kernel starts once the first one's fresh kernel is warm.
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = notebook_of(one.path(), "first.ipynb", &["let a = 1;", "a + 1"]);
+    let second = notebook_of(
+        two.path(),
+        "second.ipynb",
+        &[
+            "let b = 2;",
+            "format!(\"{} {}\", std::fs::read_to_string(\"marker\").unwrap(), b * 3)",
+        ],
+    );
+    // Read from the working folder: the code runs in the second notebook's folder.
+    std::fs::write(two.path().join("marker"), "second-folder").unwrap();
+    let run = course_run(&[&first, &second], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let notebooks = run.report["notebooks"].as_array().unwrap();
+    assert_eq!(notebooks[0]["reused"], Value::Bool(false));
+    assert_eq!(
+        notebooks[1]["reused"],
+        Value::Bool(true),
+        "{:#}",
+        run.report
+    );
+    let executed = PathBuf::from(notebooks[1]["executed"].as_str().unwrap());
+    let outputs = shown(&executed);
+    assert!(outputs[1].contains("second-folder 6"), "{outputs:?}");
+    let fresh = course_run(&[&second], &["--fresh"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stdout);
+    let alone = PathBuf::from(fresh.report["notebooks"][0]["executed"].as_str().unwrap());
+    assert_eq!(outputs, shown(&alone));
+}
+
+#[test]
 fn a_notebook_using_its_crate_before_its_dep_line_fails_there_on_a_warm_kernel_as_on_a_fresh_one() {
     let _lock = kernel_lock();
     let dir = tempfile::tempdir().unwrap();

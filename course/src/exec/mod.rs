@@ -260,24 +260,41 @@ pub async fn execute(
     let mut stats = KernelStats::default();
     let mut kernel = Kernel::start(&opts.kernel, cwd, log).await?;
     stats.startup = Some(started.elapsed().as_secs_f64());
-    let ran = run_cells(&mut kernel, nb, opts, cells, started, &[], &mut stats).await;
+    let start = KernelStart {
+        started,
+        loaded: &[],
+        on_warm: None,
+    };
+    let ran = run_cells(&mut kernel, nb, opts, cells, start, &mut stats).await;
     stats.memory = kernel.memory();
     kernel.shutdown().await;
     ran.map(|()| stats)
 }
 
+/// What a notebook's run knows of its kernel before the first cell.
+struct KernelStart<'a> {
+    /// When the notebook asked for its kernel.
+    started: Instant,
+    /// The `:dep` lines the kernel loaded for the notebook before it (see `warm`).
+    loaded: &'a [String],
+    /// Told once the kernel has run a cell that is not a `:dep` cell: rust-analyzer then
+    /// holds the notebook's crate graph, the heaviest part of a fresh kernel's start.
+    on_warm: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
 /// Runs a notebook's code cells in order on `kernel`, writing each cell's outputs into `nb`
-/// and its verdict into `cells`; `started` is when the notebook asked for its kernel, and
-/// `loaded` the `:dep` lines the kernel loaded for it before (see `warm`).
+/// and its verdict into `cells`.
 async fn run_cells(
     kernel: &mut Kernel,
     nb: &mut v4::Notebook,
     opts: &ExecOptions,
     cells: &mut Vec<CellReport>,
-    started: Instant,
-    loaded: &[String],
+    mut start: KernelStart<'_>,
     stats: &mut KernelStats,
 ) -> Result<(), KernelError> {
+    let KernelStart {
+        started, loaded, ..
+    } = start;
     let mut stop: Option<String> = None;
     let mut executed = 0;
     let total = nb.cells.len();
@@ -318,6 +335,12 @@ async fn run_cells(
         }
         if stats.first_result.is_none() {
             stats.first_result = Some(started.elapsed().as_secs_f64());
+        }
+        if !is_dep_cell(&code) {
+            if let Some(warm) = start.on_warm.take() {
+                // Nobody listening is fine: then no kernel waits to start.
+                let _ = warm.send(());
+            }
         }
         // Cells are numbered in the order they ran in this notebook, from 1, whatever the
         // kernel ran before it (a warm kernel's own count goes on from the last notebook).

@@ -15,15 +15,18 @@
 //! fresh one.
 //!
 //! On a machine with two cores or more, the first kernel of each further kind starts while
-//! the notebooks before it run on a warm kernel: such a lesson's cells mostly wait on one
-//! rust-analyzer and one build, so a second kernel's start, `:dep` build and first typed
-//! variable run beside them, across as many notebooks as they take; the notebook of that kind
-//! waits only for what is left. Beside a fresh kernel's own start it would gain nothing: the
-//! two starts slow each other down as much as starting ahead saves.
+//! the notebooks before it run: such a lesson's cells mostly wait on one rust-analyzer and
+//! one build, so a second kernel's start, `:dep` build and first typed variable run beside
+//! them, across as many notebooks as they take; the notebook of that kind waits only for what
+//! is left. Beside a notebook on a fresh kernel it starts once that kernel has run its first
+//! cell after the `:dep` cell: two kernels loading their crate graphs at once slow each other
+//! down as much as starting ahead saves, while the rest of the first notebook leaves room.
 
 use super::cache;
 use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
-use super::{notebook_folder, run_cells, ExecError, KernelStats, NotebookReport, OutputDir};
+use super::{
+    notebook_folder, run_cells, ExecError, KernelStart, KernelStats, NotebookReport, OutputDir,
+};
 use super::{ExecOptions, Status};
 use crate::jupyter::Kernel;
 use crate::notebook::{self, NotebookError};
@@ -118,34 +121,52 @@ pub async fn run_notebooks(
             }
         }
         let warm = |kind: &Kind| pool.iter().any(|w| w.kind == *kind);
-        // Only beside a notebook on a warm kernel: a fresh kernel's start is the heaviest part
-        // of a run, and two at once slow each other down as much as starting ahead saves.
         let on_warm = kinds[i].as_ref().is_some_and(warm);
-        if ahead.is_none() && ahead_allowed && on_warm {
+        // The next kind's kernel starts beside this notebook: at once when this one runs on a
+        // warm kernel, or once its fresh kernel is warm (see the module's notes).
+        let mut next = None;
+        if ahead.is_none() && ahead_allowed {
             let has_kernel = |kind: &Kind| warm(kind) || started_ahead.contains(kind);
-            if let Some((j, kind)) =
-                next_kind_to_start(&kinds, i, has_kernel).and_then(|j| Some((j, kinds[j].clone()?)))
-            {
-                started_ahead.push(kind.clone());
-                let starting = start_ahead(opts, kind.clone(), out.log(&keys[j]));
-                ahead = Some((kind, Box::pin(starting)));
+            next = next_kind_to_start(&kinds, i, has_kernel)
+                .and_then(|j| Some((j, kinds[j].clone()?)));
+        }
+        let mut start_next = |(j, kind): (usize, Kind)| -> (Kind, Starting<'_>) {
+            started_ahead.push(kind.clone());
+            let starting = start_ahead(opts, kind.clone(), out.log(&keys[j]));
+            (kind, Box::pin(starting))
+        };
+        if on_warm {
+            if let Some(next) = next.take() {
+                ahead = Some(start_next(next));
             }
         }
+        let (kernel_warm, mut warmed) = tokio::sync::oneshot::channel();
         let mut arrived = None;
         let ran = {
             let nb = loaded[i].take().expect("each notebook runs once");
             let job = Job { path, key, nb };
-            let run = run_one(job, out, opts, &mut pool, reuse, &mut report);
+            let run = run_one(job, out, opts, &mut pool, reuse, &mut report, kernel_warm);
             tokio::pin!(run);
             loop {
-                let Some((_, starting)) = ahead.as_mut() else {
-                    break (&mut run).await;
-                };
+                // Biased: a kernel that turned warm as the notebook ended still starts the next.
                 tokio::select! {
+                    biased;
+                    told = &mut warmed, if next.is_some() => {
+                        if let Some(next) = next.take().filter(|_| told.is_ok()) {
+                            ahead = Some(start_next(next));
+                        }
+                    }
+                    warm = async {
+                        match ahead.as_mut() {
+                            Some((_, starting)) => starting.await,
+                            None => std::future::pending().await,
+                        }
+                    } => {
+                        arrived = Some(warm);
+                        ahead = None;
+                    }
                     ran = &mut run => break ran,
-                    warm = starting => arrived = Some(warm),
                 }
-                ahead = None;
             }
         };
         pool.extend(arrived.flatten());
@@ -199,7 +220,10 @@ fn next_kind_to_start(
 /// The notebook then gets it cleared and checked like any warm kernel. `None` if any of that
 /// fails: the notebook starts a fresh kernel, as it would have.
 async fn start_ahead(opts: &ExecOptions, kind: Kind, log: PathBuf) -> Option<Warm> {
-    let mut kernel = Kernel::start(&opts.kernel, &kind.0, &log).await.ok()?;
+    let mut kernel = match Kernel::start(&opts.kernel, &kind.0, &log).await {
+        Ok(kernel) => kernel,
+        Err(e) => return gave_up(opts, &e.to_string()),
+    };
     let warmed = async {
         if !kind.1.is_empty() {
             let _turn = cache::turn().await;
@@ -209,18 +233,33 @@ async fn start_ahead(opts: &ExecOptions, kind: Kind, log: PathBuf) -> Option<War
     }
     .await;
     match warmed {
-        Some(()) => Some(Warm { kernel, kind }),
-        None => {
+        Ok(()) => Some(Warm { kernel, kind }),
+        Err(why) => {
             kernel.shutdown().await;
-            None
+            gave_up(opts, &why)
         }
     }
 }
 
-/// Runs `code` within `limit`; `Some` when it ran clean.
-async fn run_clean(kernel: &mut Kernel, code: &str, limit: Duration) -> Option<()> {
-    let run = kernel.execute(code, limit).await.ok()?;
-    judge(&run, limit.as_secs()).status.passed().then_some(())
+/// A kernel starting ahead failed (`why`): said when verbose; its notebook starts a fresh one.
+fn gave_up(opts: &ExecOptions, why: &str) -> Option<Warm> {
+    if opts.verbose {
+        eprintln!("  a kernel starting ahead failed ({why}); its notebook will start a fresh one");
+    }
+    None
+}
+
+/// Runs `code` within `limit`; `Err` says why it did not run clean.
+async fn run_clean(kernel: &mut Kernel, code: &str, limit: Duration) -> Result<(), String> {
+    let run = kernel
+        .execute(code, limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    let outcome = judge(&run, limit.as_secs());
+    match outcome.status.passed() {
+        true => Ok(()),
+        false => Err(format!("`{code}`: {}", outcome.message)),
+    }
 }
 
 /// A notebook to run: where it is, its key in the output folder, and what reading it gave.
@@ -237,6 +276,7 @@ async fn run_one(
     pool: &mut Vec<Warm>,
     reuse: bool,
     report: &mut NotebookReport,
+    kernel_warm: tokio::sync::oneshot::Sender<()>,
 ) -> Result<(), ExecError> {
     let started = Instant::now();
     let mut nb = nb?;
@@ -271,13 +311,17 @@ async fn run_one(
         reused: loaded.is_some(),
         ..KernelStats::default()
     };
+    let start = KernelStart {
+        started,
+        loaded: loaded.unwrap_or_default(),
+        on_warm: Some(kernel_warm),
+    };
     let ran = run_cells(
         &mut kernel,
         &mut nb,
         opts,
         &mut report.cells,
-        started,
-        loaded.unwrap_or_default(),
+        start,
         &mut stats,
     )
     .await;
