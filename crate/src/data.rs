@@ -1,21 +1,15 @@
-//! The graduate-admissions data: read with polars, prepared as the lessons prepare it.
+//! The graduate-admissions data read with polars, to look at as a table; prepared by
+//! [`crate::admissions`].
 //!
 //! Introduced in lesson 4 (gradient descent on the admissions data). Needs the crate's
-//! `data` feature: `:dep backprop = { path = "../crate", features = ["data"] }`.
+//! `data` feature: `:dep backprop = { path = "../crate", features = ["data"] }`. Lessons that
+//! only train on the data load it without polars ([`crate::admissions::load_admissions`]).
 
+use crate::admissions::{data_err, prepare_records, Prepared, Records, COLUMNS};
 use crate::error::{Error, Result};
-use crate::random::NumpyRandom;
-use crate::summation::mean_and_sample_std;
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use polars::prelude::*;
 use std::path::Path;
-
-/// The columns the admissions CSV must have.
-pub const COLUMNS: [&str; 4] = ["admit", "gre", "gpa", "rank"];
-
-fn data_err(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::Data(format!("{}: {what}", path.display()))
-}
 
 /// Reads the admissions CSV (columns admit, gre, gpa, rank) into a polars `DataFrame`.
 ///
@@ -86,76 +80,18 @@ pub fn column(frame: &DataFrame, name: &str) -> Result<Array1<f64>> {
     )?))
 }
 
-/// The admissions data ready for training: inputs standardized and one-hot, split in two.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prepared {
-    /// Input column names: gre, gpa, rank_1 … rank_4.
-    pub columns: Vec<String>,
-    /// Training inputs, shape (n_train, 6), in the order the split drew them.
-    pub features: Array2<f64>,
-    /// Training targets (admit), shape (n_train,).
-    pub targets: Array1<f64>,
-    /// Test inputs, shape (n_test, 6), in file order.
-    pub features_test: Array2<f64>,
-    /// Test targets, shape (n_test,).
-    pub targets_test: Array1<f64>,
-}
-
-/// (x − mean) / sample standard deviation, sums taken in order as pandas took them.
-pub fn standardize(values: &[f64]) -> Vec<f64> {
-    let (mean, std) = mean_and_sample_std(values);
-    values.iter().map(|v| (v - mean) / std).collect()
-}
-
-/// Prepares the admissions data as the original course did: one-hot `rank` (rank_1 … rank_4),
-/// standardize `gre` and `gpa` (sample standard deviation), then draw 90 % of the records for
-/// training with numpy's `np.random.seed(seed)` + `np.random.choice(n, 0.9·n, replace=False)`;
-/// the rest, in file order, is the test set.
+/// Prepares what [`read_admissions`] read as the original course did, as
+/// [`load_admissions`](crate::admissions::load_admissions) does from the file: one-hot `rank`,
+/// standardized `gre` and `gpa`, and numpy's seeded split, 90 % for training.
 pub fn prepare(frame: &DataFrame, seed: u32) -> Result<Prepared> {
     let here = Path::new("the admissions data");
-    let admit = numbers(frame, "admit", here)?;
-    let gre = standardize(&numbers(frame, "gre", here)?);
-    let gpa = standardize(&numbers(frame, "gpa", here)?);
-    let rank = numbers(frame, "rank", here)?;
-    if let Some((i, r)) = rank
-        .iter()
-        .enumerate()
-        .find(|(_, r)| ![1.0, 2.0, 3.0, 4.0].contains(*r))
-    {
-        return Err(data_err(
-            here,
-            format!("column `rank`, row {}: {r} is not 1, 2, 3 or 4", i + 2),
-        ));
-    }
-    let n = admit.len();
-    let row = |i: usize| -> [f64; 6] {
-        let one_hot = |k: f64| if rank[i] == k { 1.0 } else { 0.0 };
-        [
-            gre[i],
-            gpa[i],
-            one_hot(1.0),
-            one_hot(2.0),
-            one_hot(3.0),
-            one_hot(4.0),
-        ]
+    let records = Records {
+        admit: numbers(frame, "admit", here)?,
+        gre: numbers(frame, "gre", here)?,
+        gpa: numbers(frame, "gpa", here)?,
+        rank: numbers(frame, "rank", here)?,
     };
-    let train = NumpyRandom::seed(seed).choice_without_replacement(n, n * 9 / 10);
-    let mut in_train = vec![false; n];
-    for &i in &train {
-        in_train[i] = true;
-    }
-    let test: Vec<usize> = (0..n).filter(|&i| !in_train[i]).collect();
-    let matrix = |rows: &[usize]| Array2::from_shape_fn((rows.len(), 6), |(r, c)| row(rows[r])[c]);
-    let targets = |rows: &[usize]| Array1::from_iter(rows.iter().map(|&i| admit[i]));
-    Ok(Prepared {
-        columns: ["gre", "gpa", "rank_1", "rank_2", "rank_3", "rank_4"]
-            .map(String::from)
-            .to_vec(),
-        features: matrix(&train),
-        targets: targets(&train),
-        features_test: matrix(&test),
-        targets_test: targets(&test),
-    })
+    prepare_records(records, seed, here)
 }
 
 impl Prepared {
@@ -175,7 +111,6 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use approx::assert_abs_diff_eq;
 
     fn data_file() -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/binary.csv")
@@ -195,11 +130,13 @@ mod tests {
     }
 
     #[test]
-    fn standardized_columns_have_mean_zero_and_sample_std_one() {
-        let z = standardize(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
-        assert_abs_diff_eq!(z.iter().sum::<f64>(), 0.0, epsilon = 1e-12);
-        let var = z.iter().map(|v| v * v).sum::<f64>() / 7.0;
-        assert_abs_diff_eq!(var, 1.0, epsilon = 1e-12);
+    fn reading_with_polars_and_loading_without_give_the_same_prepared_data() {
+        let frame = read_admissions(data_file()).unwrap();
+        for seed in [42, 21, 7] {
+            let with = prepare(&frame, seed).unwrap();
+            let without = crate::admissions::load_admissions(data_file(), seed).unwrap();
+            assert_eq!(with, without, "seed {seed}");
+        }
     }
 
     #[test]

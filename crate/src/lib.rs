@@ -9,11 +9,12 @@
 //! | [`gradcheck`] | 6. Backpropagation |
 //! | [`scalar`], [`graph`] | 10. The computational graph |
 //! | [`exercise`] | every lesson: the exercises' checks, one module per lesson, naming the slip behind a wrong answer |
-//! | [`random`], [`summation`], [`train`], [`progress`], [`show`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
+//! | [`random`], [`summation`], [`train`], [`progress`], [`show`], [`admissions`], `data` (feature `data`) | 4. Gradient descent on the admissions data |
 //!
 //! Notebooks import everything with `use backprop::prelude::*;`.
 
 pub mod activation;
+pub mod admissions;
 pub mod check;
 #[cfg(feature = "data")]
 pub mod data;

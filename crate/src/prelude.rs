@@ -1,11 +1,12 @@
 //! Everything a notebook needs, in one import: `use backprop::prelude::*;`.
 
 pub use crate::activation::{relu, relu_prime, sigmoid, sigmoid_prime, Activation, Elementwise};
+pub use crate::admissions::{load_admissions, Prepared};
 pub use crate::check::{
     check, check_err, check_slips, check_slips_within, check_that, check_within, Checkable, Slip,
 };
 #[cfg(feature = "data")]
-pub use crate::data::{column, prepare, read_admissions, Prepared};
+pub use crate::data::{column, prepare, read_admissions};
 pub use crate::diagram::{graph_diagram, network_diagram};
 pub use crate::error::Error;
 pub use crate::exercise::{
