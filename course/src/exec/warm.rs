@@ -21,6 +21,9 @@
 //! is left. Beside a notebook on a fresh kernel it starts once that kernel has run its first
 //! cell after the `:dep` cell: two kernels loading their crate graphs at once slow each other
 //! down as much as starting ahead saves, while the rest of the first notebook leaves room.
+//! When a notebook's turn comes and its kernel is still starting, the notebooks after it
+//! whose kernels are warm run first, and it runs as soon as its kernel is ready: no notebook
+//! waits while another could run. Reports keep the order the notebooks were given in.
 
 use super::cache;
 use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
@@ -32,6 +35,7 @@ use crate::jupyter::Kernel;
 use crate::notebook::{self, NotebookError};
 use jupyter_protocol::{JupyterMessageContent, Stdio};
 use nbformat::v4;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -83,9 +87,11 @@ fn opening_deps<'a>(nb: &nbformat::v4::Notebook, deps: &'a [String]) -> Option<&
     (!deps.is_empty() && leading == deps).then_some(deps)
 }
 
-/// Runs the notebooks in order, reusing warm kernels when `reuse` (see the module's notes;
-/// otherwise each gets a fresh kernel); calls `on_done` after each and returns their reports
-/// in order.
+/// Runs the notebooks, reusing warm kernels when `reuse` (see the module's notes; otherwise
+/// each gets a fresh kernel); calls `on_done` after each and returns their reports in the
+/// order given. They run in that order, but for one whose kernel is still starting ahead: the
+/// notebooks after it whose kernels are ready go first, and it runs once its kernel is ready
+/// (results never depend on the order; see the module's notes).
 pub async fn run_notebooks(
     notebooks: &[PathBuf],
     keys: &[String],
@@ -95,7 +101,8 @@ pub async fn run_notebooks(
     mut on_done: impl FnMut(&NotebookReport),
 ) -> Vec<NotebookReport> {
     let mut pool: Vec<Warm> = Vec::new();
-    let mut reports = Vec::new();
+    let mut reports: Vec<Option<NotebookReport>> = notebooks.iter().map(|_| None).collect();
+    let mut waiting: VecDeque<usize> = (0..notebooks.len()).collect();
     // Each notebook is read once: its kind now, its cells when its turn comes.
     let mut loaded: Vec<Option<Result<v4::Notebook, NotebookError>>> = notebooks
         .iter()
@@ -111,7 +118,8 @@ pub async fn run_notebooks(
     // while the notebooks before that one run, and joins the pool when it is ready.
     let mut ahead: Option<(Kind, Starting<'_>)> = None;
     let mut started_ahead: Vec<Kind> = Vec::new();
-    for (i, (path, key)) in notebooks.iter().zip(keys).enumerate() {
+    while let Some(i) = next_to_run(&mut waiting, &kinds, ahead.as_ref().map(|(k, _)| k)) {
+        let (path, key) = (&notebooks[i], &keys[i]);
         let started = Instant::now();
         let mut report = NotebookReport::new(path);
         // This notebook's kernel is still starting ahead: wait for it.
@@ -127,7 +135,7 @@ pub async fn run_notebooks(
         let mut next = None;
         if ahead.is_none() && ahead_allowed {
             let has_kernel = |kind: &Kind| warm(kind) || started_ahead.contains(kind);
-            next = next_kind_to_start(&kinds, i, has_kernel)
+            next = next_kind_to_start(&kinds, i, &waiting, has_kernel)
                 .and_then(|j| Some((j, kinds[j].clone()?)));
         }
         let mut start_next = |(j, kind): (usize, Kind)| -> (Kind, Starting<'_>) {
@@ -176,7 +184,7 @@ pub async fn run_notebooks(
         }
         report.seconds = started.elapsed().as_secs_f64();
         on_done(&report);
-        reports.push(report);
+        reports[i] = Some(report);
     }
     if let Some((_, starting)) = ahead {
         pool.extend(starting.await);
@@ -184,7 +192,21 @@ pub async fn run_notebooks(
     for warm in pool {
         warm.kernel.shutdown().await;
     }
-    reports
+    reports.into_iter().flatten().collect()
+}
+
+/// Takes the next notebook to run off `waiting`: the first whose kind is not the one whose
+/// kernel is still `starting` ahead, so that no notebook waits for a kernel while another
+/// could run; the first of all when every one waits for it.
+fn next_to_run(
+    waiting: &mut VecDeque<usize>,
+    kinds: &[Option<Kind>],
+    starting: Option<&Kind>,
+) -> Option<usize> {
+    let ready = waiting
+        .iter()
+        .position(|&j| starting.is_none() || kinds[j].as_ref() != starting);
+    waiting.remove(ready.unwrap_or(0))
 }
 
 /// A kernel starting ahead (see [`start_ahead`]).
@@ -198,16 +220,17 @@ fn kind(path: &Path, nb: &nbformat::v4::Notebook) -> Result<Kind, ExecError> {
     Ok((notebook_folder(path)?, dep_lines(nb)))
 }
 
-/// The first notebook after the `i`th whose kind is neither `started` (it has a warm kernel,
-/// or one was started for it) nor the `i`th's own (which will have one once it ran): its
-/// kernel can start while the notebooks before it run.
+/// The first of the notebooks `waiting` after the `i`th whose kind is neither `started` (it
+/// has a warm kernel, or one was started for it) nor the `i`th's own (which will have one once
+/// it ran): its kernel can start while the notebooks before it run.
 fn next_kind_to_start(
     kinds: &[Option<Kind>],
     i: usize,
+    waiting: &VecDeque<usize>,
     started: impl Fn(&Kind) -> bool,
 ) -> Option<usize> {
     let current = kinds.get(i)?.as_ref();
-    (i + 1..kinds.len()).find(|&j| {
+    waiting.iter().copied().find(|&j| {
         kinds[j]
             .as_ref()
             .is_some_and(|kind| Some(kind) != current && !started(kind))
@@ -428,16 +451,42 @@ mod tests {
             plain.clone(),
             polars.clone(),
         ];
+        let after = |i: usize| (i + 1..kinds.len()).collect::<VecDeque<_>>();
         let none_warm = |_: &Kind| false;
-        assert_eq!(next_kind_to_start(&kinds, 0, none_warm), Some(2));
-        assert_eq!(next_kind_to_start(&kinds, 1, none_warm), Some(2));
+        assert_eq!(next_kind_to_start(&kinds, 0, &after(0), none_warm), Some(2));
+        assert_eq!(next_kind_to_start(&kinds, 1, &after(1), none_warm), Some(2));
         // Lesson 2 is itself the polars kind: what follows is the plain kind, warm by then.
         let plain_warm = |k: &Kind| Some(k) == plain.as_ref();
-        assert_eq!(next_kind_to_start(&kinds, 2, plain_warm), None);
+        assert_eq!(next_kind_to_start(&kinds, 2, &after(2), plain_warm), None);
         let polars_warm = |k: &Kind| Some(k) == polars.as_ref();
-        assert_eq!(next_kind_to_start(&kinds, 0, polars_warm), None);
+        assert_eq!(next_kind_to_start(&kinds, 0, &after(0), polars_warm), None);
+        // Only notebooks still waiting count: the polars ones ran already.
+        let left = VecDeque::from([3]);
+        assert_eq!(next_kind_to_start(&kinds, 1, &left, none_warm), None);
         // An unreadable notebook has no kind, and nothing starts for it.
-        assert_eq!(next_kind_to_start(&[plain, None], 0, none_warm), None);
+        let unreadable = [plain, None];
+        assert_eq!(
+            next_kind_to_start(&unreadable, 0, &VecDeque::from([1]), none_warm),
+            None
+        );
+    }
+
+    #[test]
+    fn a_notebook_whose_kernel_is_still_starting_lets_the_ones_after_it_go_first() {
+        let kind = |deps: &str| Some((PathBuf::from("/lessons"), vec![deps.to_string()]));
+        let (plain, polars) = (kind(":dep backprop"), kind(":dep backprop data"));
+        let kinds = [plain.clone(), polars.clone(), plain.clone(), polars.clone()];
+        let mut waiting = VecDeque::from([1, 2, 3]);
+        // The polars kernel is still starting: the plain notebook after it runs first.
+        assert_eq!(next_to_run(&mut waiting, &kinds, polars.as_ref()), Some(2));
+        // Only polars notebooks are left: the first of them runs, and waits for its kernel.
+        assert_eq!(next_to_run(&mut waiting, &kinds, polars.as_ref()), Some(1));
+        // With no kernel starting, the order is the one given.
+        let mut waiting = VecDeque::from([1, 2, 3]);
+        assert_eq!(next_to_run(&mut waiting, &kinds, None), Some(1));
+        assert_eq!(next_to_run(&mut waiting, &kinds, plain.as_ref()), Some(3));
+        assert_eq!(next_to_run(&mut waiting, &kinds, None), Some(2));
+        assert_eq!(next_to_run(&mut waiting, &kinds, None), None);
     }
 
     /// A notebook of these code cells.

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 /// Memory a grading kernel is counted at when choosing how many run at once: a kernel of the
-/// polars lessons holds about 1.7 GiB (BENCHMARKS.md, "A class on one JupyterHub").
+/// polars lesson (lesson 4) holds about 1.7 GiB (BENCHMARKS.md, "A class on one JupyterHub").
 pub const KERNEL_MIB: u64 = 2048;
 
 /// How many submissions to grade at once when not told: one per core, as many as the
