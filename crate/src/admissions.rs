@@ -181,14 +181,16 @@ pub(crate) fn prepare_records(records: Records, seed: u32, source: &Path) -> Res
     })
 }
 
+/// The course's admissions CSV (`data/binary.csv`), for tests.
+#[cfg(test)]
+pub(crate) fn data_file() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/binary.csv")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
-
-    fn data_file() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/binary.csv")
-    }
 
     #[test]
     fn the_csv_has_400_records_and_the_split_is_360_and_40() {

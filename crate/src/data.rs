@@ -111,41 +111,17 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn data_file() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/binary.csv")
-    }
-
-    #[test]
-    fn the_csv_has_400_records_and_the_split_is_360_and_40() {
-        let frame = read_admissions(data_file()).unwrap();
-        assert_eq!(frame.height(), 400);
-        let p = prepare(&frame, 42).unwrap();
-        assert_eq!(p.features.dim(), (360, 6));
-        assert_eq!(p.features_test.dim(), (40, 6));
-        // Every record has exactly one rank.
-        for row in p.features.rows() {
-            assert_eq!(row.iter().skip(2).sum::<f64>(), 1.0);
-        }
-    }
+    use crate::admissions::data_file;
 
     #[test]
     fn reading_with_polars_and_loading_without_give_the_same_prepared_data() {
         let frame = read_admissions(data_file()).unwrap();
+        assert_eq!(frame.height(), 400);
         for seed in [42, 21, 7] {
             let with = prepare(&frame, seed).unwrap();
             let without = crate::admissions::load_admissions(data_file(), seed).unwrap();
             assert_eq!(with, without, "seed {seed}");
         }
-    }
-
-    #[test]
-    fn the_first_training_record_is_the_one_numpy_drew() {
-        // np.random.seed(42); choice(400, 360, replace=False)[0] == 209 (0-based: file line 211).
-        let frame = read_admissions(data_file()).unwrap();
-        let p = prepare(&frame, 42).unwrap();
-        let raw_rank = numbers(&frame, "rank", Path::new("x")).unwrap()[209];
-        assert_eq!(p.features[[0, 1 + raw_rank as usize]], 1.0);
     }
 
     #[test]

@@ -471,8 +471,7 @@ mod tests {
     fn on_the_admissions_data_a_trained_unit_passes_and_the_base_rate_fails() {
         use crate::mlp::Mlp;
         use crate::train::{train_mlp, LossReport};
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/binary.csv");
-        let d = crate::admissions::load_admissions(path, 42).unwrap();
+        let d = crate::admissions::load_admissions(crate::admissions::data_file(), 42).unwrap();
         let y_hat = trained_unit(&d.features, &d.targets, &d.features_test).unwrap();
         let score = Score::of(&y_hat, &d.targets_test);
         // The lesson's numbers: 72.5 % right against 75 % for always "rejected", and a
