@@ -27,10 +27,10 @@
 
 use super::cache;
 use super::outcome::{hook_panic, judge, stream_text, PANIC_MIME};
+use super::{dep_commands, ExecOptions, Status};
 use super::{
     notebook_folder, run_cells, ExecError, KernelStart, KernelStats, NotebookReport, OutputDir,
 };
-use super::{ExecOptions, Status};
 use crate::jupyter::Kernel;
 use crate::notebook::{self, NotebookError};
 use jupyter_protocol::{JupyterMessageContent, Stdio};
@@ -57,13 +57,7 @@ pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
     nb.cells
         .iter()
         .filter_map(notebook::source)
-        .flat_map(|code| {
-            code.lines()
-                .map(str::trim)
-                .filter(|l| l.starts_with(":dep "))
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|code| dep_commands(&code).map(str::to_string).collect::<Vec<_>>())
         .collect()
 }
 
@@ -279,9 +273,10 @@ async fn run_clean(kernel: &mut Kernel, code: &str, limit: Duration) -> Result<(
         .await
         .map_err(|e| e.to_string())?;
     let outcome = judge(&run, limit.as_secs());
-    match outcome.status.passed() {
-        true => Ok(()),
-        false => Err(format!("`{code}`: {}", outcome.message)),
+    if outcome.status.passed() {
+        Ok(())
+    } else {
+        Err(format!("`{code}`: {}", outcome.message))
     }
 }
 
