@@ -81,7 +81,7 @@ fn a_sigterm_to_course_lab_stops_jupyterlab_and_every_kernel_it_started() {
 }
 
 #[test]
-fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_restart() {
+fn a_pooled_kernel_answers_its_opening_at_once_and_numbers_cells_as_a_fresh_one_does() {
     // The pool warms no second kernel, so the next lesson with the same opening gets a
     // fresh one.
     let lab = common::start_lab(&[], &["--PooledKernelManager.refill_delay=86400"]);
@@ -103,7 +103,11 @@ fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_res
     let (report, _) = lab_script(
         &lab,
         "cell_numbers.py",
-        &["01-loss.ipynb", "02-gradient-descent.ipynb"],
+        &[
+            "01-loss.ipynb",
+            "02-gradient-descent.ipynb",
+            "04-admissions.ipynb",
+        ],
     );
     let counts = |key: &str| -> Vec<u64> {
         report[key]
@@ -115,12 +119,27 @@ fn a_pooled_kernel_numbers_cells_as_a_fresh_one_does_and_counts_anew_after_a_res
     };
     assert_eq!(
         lab.log_lines("[backprop pool] handed warm kernel").len(),
-        1,
-        "lesson 1 got the pool's kernel, lesson 2 a fresh one: {:#?}",
+        2,
+        "lessons 1 and 4 got the pool's kernels, lesson 2 a fresh one: {:#?}",
         lab.log_lines("[backprop pool]")
     );
+    // Lesson 1's opening was answered by the pool, which had run it; lesson 4's, run second,
+    // went to its kernel.
+    let answered = lab.log_lines("[backprop pool] answered the opening cell on kernel");
+    assert_eq!(answered.len(), 1, "{answered:#?}");
+    let id = |key: &str| report[key].as_str().unwrap().to_string();
+    assert!(answered[0].ends_with(&id("pooled_kernel")), "{answered:#?}");
     let (pooled, fresh, restarted) = (counts("pooled"), counts("fresh"), counts("restarted"));
+    assert_eq!(counts("opening_second"), fresh[..2], "{report}");
     assert_eq!(pooled, fresh, "the pool's warm-up cells are not counted");
+    assert_eq!(
+        report["pooled_shown"], report["fresh_shown"],
+        "after the answered opening the prelude is there as on a fresh kernel: {report}"
+    );
+    assert!(
+        report["fresh_shown"].as_str().unwrap().contains('3'),
+        "{report}"
+    );
     let first = fresh[0];
     assert_eq!(
         restarted,

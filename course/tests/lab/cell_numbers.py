@@ -1,11 +1,13 @@
 """Asks a running `course lab` for the numbers its kernels give cells, as JupyterLab shows
-them: a pooled kernel's, a fresh kernel's, and the pooled kernel's again after a restart.
-Prints one JSON report: {"pooled": [...], "fresh": [...], "restarted": [...]}, the
-execution counts of the cells' replies.
+them: a pooled kernel's, a fresh kernel's, and the pooled kernel's again after a restart;
+then a second pooled kernel's, whose first cell is not the lesson's opening. Prints one JSON
+report: {"pooled": [...], "fresh": [...], "restarted": [...], "opening_second": [...]}, the
+execution counts of the cells' replies, with "pooled_kernel" and "second_kernel" (their ids)
+and "pooled_shown" and "fresh_shown" (what the last cell showed on each).
 
 Run by course/tests/lab.rs with the lab's own Python (tornado comes with Jupyter Server):
 
-    python cell_numbers.py BASE_URL TOKEN POOLED_LESSON FRESH_LESSON
+    python cell_numbers.py BASE_URL TOKEN POOLED_LESSON FRESH_LESSON SECOND_POOLED_LESSON
 """
 
 import asyncio
@@ -18,7 +20,9 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "lab"))
 from kernel_client import connect, execute  # noqa: E402
 
-BASE, TOKEN, POOLED, FRESH = sys.argv[1:5]
+BASE, TOKEN, POOLED, FRESH, SECOND = sys.argv[1:6]
+# The last cell needs the course prelude that the opening imports.
+AFTER = ["1 + 1", "array![1.0, 2.0].sum()"]
 HTTP = AsyncHTTPClient()
 
 
@@ -35,7 +39,8 @@ async def api(method, path, body=None):
 
 
 async def numbers(kernel, cells):
-    """Runs `cells` on `kernel` through its websocket; the execution count of each reply."""
+    """Runs `cells` on `kernel` through its websocket; the execution count of each reply,
+    and what the last cell showed."""
     ws = await connect(BASE.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?token={TOKEN}")
     counts = []
     for code in cells:
@@ -44,7 +49,7 @@ async def numbers(kernel, cells):
             raise RuntimeError(f"`{code}` failed: {reply.status} {reply.errors}")
         counts.append(reply.count)
     ws.close()
-    return counts
+    return counts, "".join(reply.texts)
 
 
 async def open_lesson(lesson):
@@ -58,11 +63,15 @@ async def open_lesson(lesson):
 
 async def main():
     pooled, opening = await open_lesson(POOLED)
-    report = {"pooled": await numbers(pooled, [opening, "1 + 1", "2 + 2"])}
+    report = {"pooled_kernel": pooled}
+    report["pooled"], report["pooled_shown"] = await numbers(pooled, [opening, *AFTER])
     fresh, opening = await open_lesson(FRESH)
-    report["fresh"] = await numbers(fresh, [opening, "1 + 1", "2 + 2"])
+    report["fresh"], report["fresh_shown"] = await numbers(fresh, [opening, *AFTER])
     await api("POST", f"/api/kernels/{pooled}/restart", {})
-    report["restarted"] = await numbers(pooled, [opening] + ["1 + 1"] * 5)
+    report["restarted"], _ = await numbers(pooled, [opening] + ["1 + 1"] * 5)
+    second, opening = await open_lesson(SECOND)
+    report["second_kernel"] = second
+    report["opening_second"], _ = await numbers(second, ["1 + 1", opening])
     print(json.dumps(report))
 
 
