@@ -23,11 +23,11 @@ the browser, and the learner's first cell shows the number a fresh kernel would 
 
 The pool has run the lesson's opening, so when the first cell a learner runs on a pooled
 kernel is that opening (its lines and nothing else), `RenumberingConnection` answers it at
-once, as the kernel answered the pool: ok, with the number it gave the pool's run (the number
-a fresh kernel gives its first cell) and no output (an opening that said
-anything in the warm-up is not answered this way). Running it again would change nothing
-but cost a build (1.3 s with polars, 0.4 s without). Any other first cell, and every later
-one, goes to the kernel.
+once, as the kernel answered the pool: ok, with the number the kernel gave the pool's run
+(the number a fresh kernel gives its first cell) and no output. An opening that showed
+anything in the warm-up is not answered this way. Running it again would change nothing but
+cost a build (1.3 s with polars, 0.4 s without). Any other first cell, and every later one,
+goes to the kernel.
 """
 
 import asyncio
@@ -159,7 +159,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
             # Each took a number, which the learner's cells must not show.
             self._warm_up_cells[kernel_id] = len(at_cache) + len(WARM_UP)
             said, count = ran[0]
-            if not said:
+            if not said and isinstance(count, int):
                 self._openings[kernel_id] = (line, count)
         except Exception as e:  # a kernel that cannot be warmed is not kept
             self.log.warning(
