@@ -284,8 +284,8 @@ class RenumberingConnection(OwnIdentityConnection):
         manager = self.multi_kernel_manager
         pending = getattr(manager, "opening_pending", lambda _: False)(self.kernel_id)
         request = self._cell(incoming_msg) if pending and self.channels else None
-        count = request and manager.answered_opening(self.kernel_id, request["code"])
-        if not isinstance(count, int):
+        count = manager.answered_opening(self.kernel_id, request["code"]) if request else None
+        if count is None:
             super().handle_incoming_message(incoming_msg)
             return
         self.log.info("[backprop pool] answered the opening cell on kernel %s", self.kernel_id)

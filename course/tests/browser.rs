@@ -121,16 +121,23 @@ struct Shown {
     charts: usize,
     /// A screenshot with the chosen output in view.
     screenshot: Vec<u8>,
+    /// How soon the first result came.
+    timing: Timing,
+    /// Whether the lesson got a warm kernel from the lab's pool.
+    pooled: bool,
+    /// The number in each code cell's prompt (`[5]:`), None where it shows none.
+    numbers: Vec<Option<u32>>,
+}
+
+/// How soon a lesson's first result came.
+#[derive(Clone, Copy, Debug)]
+struct Timing {
     /// Seconds from the lesson's first code cell showing its code to that cell's result (Run
     /// All clicked as soon as the kernel showed).
     first_result: f64,
     /// Seconds from JupyterLab's first, blank cell showing to the lesson's first code cell
     /// showing its code (runs before 2026-12-01 timed the result from the blank cell).
     blank_before: f64,
-    /// Whether the lesson got a warm kernel from the lab's pool.
-    pooled: bool,
-    /// The number in each code cell's prompt (`[5]:`), None where it shows none.
-    numbers: Vec<Option<u32>>,
 }
 
 /// Charts: SVG outputs, and the SVGs of side-by-side figures (an HTML output).
@@ -212,12 +219,12 @@ const FIRST_CODE: &str =
 
 /// Opens `lesson` in a fresh browser session, waits for the course kernel, runs all cells
 /// from the Run menu and waits until they ran. The browser's profile folder goes with the
-/// client; the seconds to the first result and before the lesson's code showed (`Shown`).
+/// client.
 async fn open_and_run_all(
     driver: u16,
     lab: &common::Lab,
     lesson: &str,
-) -> (Client, tempfile::TempDir, f64, f64) {
+) -> (Client, tempfile::TempDir, Timing) {
     let profile = tempfile::tempdir().unwrap();
     let client = connect(driver, profile.path()).await;
     let url = format!(
@@ -271,7 +278,11 @@ async fn open_and_run_all(
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     wait_until_run(&client, lesson).await;
-    (client, profile, first_result, blank_before)
+    let timing = Timing {
+        first_result,
+        blank_before,
+    };
+    (client, profile, timing)
 }
 
 /// How many times the lab's pool handed a warm kernel to `lesson`.
@@ -318,12 +329,7 @@ async fn centre(client: &Client, element: &fantoccini::elements::Element) {
 }
 
 /// What the page shows now, with `focus` in the middle of the screenshot.
-async fn shown(
-    client: &Client,
-    focus: Focus,
-    (first_result, blank_before): (f64, f64),
-    pooled: bool,
-) -> Shown {
+async fn shown(client: &Client, focus: Focus, timing: Timing, pooled: bool) -> Shown {
     let charts = client.find_all(Locator::Css(CHARTS)).await.unwrap();
     let outputs = client
         .find_all(Locator::Css(".jp-OutputArea-output"))
@@ -353,8 +359,7 @@ async fn shown(
             .len(),
         charts: charts.len(),
         screenshot: client.screenshot().await.unwrap(),
-        first_result,
-        blank_before,
+        timing,
         pooled,
         numbers: texts(client, ".jp-CodeCell .jp-InputPrompt")
             .await
@@ -389,10 +394,9 @@ async fn close(client: Client, lab: &common::Lab) {
 /// Runs `lesson` from top to bottom and returns what it shows.
 async fn run_lesson(driver: u16, lab: &common::Lab, lesson: &str, focus: Focus) -> Shown {
     let before = handed(lab, lesson);
-    let (client, _profile, first_result, blank_before) =
-        open_and_run_all(driver, lab, lesson).await;
+    let (client, _profile, timing) = open_and_run_all(driver, lab, lesson).await;
     let pooled = handed(lab, lesson) > before;
-    let seen = shown(&client, focus, (first_result, blank_before), pooled).await;
+    let seen = shown(&client, focus, timing, pooled).await;
     close(client, lab).await;
     seen
 }
@@ -402,8 +406,7 @@ async fn run_lesson(driver: u16, lab: &common::Lab, lesson: &str, focus: Focus) 
 /// returns what the check shows.
 async fn answer_wrongly(driver: u16, lab: &common::Lab) -> Shown {
     let before = handed(lab, "01-loss.ipynb");
-    let (client, _profile, first_result, blank_before) =
-        open_and_run_all(driver, lab, "01-loss.ipynb").await;
+    let (client, _profile, timing) = open_and_run_all(driver, lab, "01-loss.ipynb").await;
     let pooled = handed(lab, "01-loss.ipynb") > before;
     client
         .execute(
@@ -426,13 +429,7 @@ async fn answer_wrongly(driver: u16, lab: &common::Lab) -> Shown {
     menu(&client, "Run", "runmenu:run").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     wait_until_run(&client, "01-loss.ipynb").await;
-    let seen = shown(
-        &client,
-        Focus::Output("✗"),
-        (first_result, blank_before),
-        pooled,
-    )
-    .await;
+    let seen = shown(&client, Focus::Output("✗"), timing, pooled).await;
     close(client, lab).await;
     seen
 }
@@ -530,12 +527,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
         "the scatter chart and the loss curve are drawn"
     );
 
-    let mut opened = vec![(
-        "04-admissions.ipynb",
-        four.first_result,
-        four.blank_before,
-        four.pooled,
-    )];
+    let mut opened = vec![("04-admissions.ipynb", four.timing, four.pooled)];
     let mut numbers = vec![("04-admissions.ipynb", four.numbers.clone())];
 
     // Other key lessons, for the README: they run clean and draw what they should.
@@ -562,7 +554,7 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
             "{lesson} draws {charts} charts; found {}",
             shown.charts
         );
-        opened.push((lesson, shown.first_result, shown.blank_before, shown.pooled));
+        opened.push((lesson, shown.timing, shown.pooled));
         numbers.push((lesson, shown.numbers));
     }
 
@@ -588,28 +580,24 @@ async fn key_lessons_run_in_jupyterlab_in_chromium_with_checks_tables_and_charts
         wrong.page
     );
 
-    opened.push((
-        "01-loss.ipynb (again)",
-        wrong.first_result,
-        wrong.blank_before,
-        wrong.pooled,
-    ));
+    opened.push(("01-loss.ipynb (again)", wrong.timing, wrong.pooled));
 
     // The first lesson with polars and the first without got the pool's warm kernels; the
     // pool warmed no more, so the later lessons started fresh ones.
-    for (lesson, first_result, blank_before, pooled) in &opened {
+    for (lesson, timing, pooled) in &opened {
         let kernel = if *pooled {
             "warm kernel from the pool"
         } else {
             "fresh kernel"
         };
         eprintln!(
-            "{lesson}: first result {first_result:.2} s after its first code cell showed, \
+            "{lesson}: first result {:.2} s after its first code cell showed, \
              {:.2} s after JupyterLab's blank cell ({kernel})",
-            first_result + blank_before
+            timing.first_result,
+            timing.first_result + timing.blank_before
         );
     }
-    let pooled: Vec<bool> = opened.iter().map(|(_, _, _, pooled)| *pooled).collect();
+    let pooled: Vec<bool> = opened.iter().map(|(_, _, pooled)| *pooled).collect();
     assert_eq!(
         pooled,
         [true, true, false, false, false],
