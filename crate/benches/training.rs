@@ -4,7 +4,7 @@
 //! Run with `cargo bench -p backprop --bench training`.
 
 use backprop::prelude::*;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
 /// Records shaped like the prepared admissions data: 360 × 6 features, 0/1 targets.

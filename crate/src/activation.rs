@@ -49,11 +49,7 @@ fn relu_1(x: f64) -> f64 {
 }
 
 fn relu_prime_1(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else {
-        0.0
-    }
+    if x > 0.0 { 1.0 } else { 0.0 }
 }
 
 /// The logistic sigmoid σ(x) = 1 / (1 + e^(−x)), squashing any number into (0, 1).

@@ -5,7 +5,7 @@
 //! `data` feature: `:dep backprop = { path = "../crate", features = ["data"] }`. Lessons that
 //! only train on the data load it without polars ([`crate::admissions::load_admissions`]).
 
-use crate::admissions::{data_err, prepare_records, Prepared, Records, COLUMNS};
+use crate::admissions::{COLUMNS, Prepared, Records, data_err, prepare_records};
 use crate::error::{Error, Result};
 use ndarray::Array1;
 use polars::prelude::*;

@@ -5,10 +5,10 @@
 //! lesson 6 (backpropagation: the 2-1-1 worked example with its numbers) and lesson 10 (the
 //! computational graph).
 
-use crate::error::{same_len, Result};
+use crate::error::{Result, same_len};
 use crate::graph::{Graph, NodeId, Op};
 use crate::mlp::Mlp;
-use crate::plot::{plot_err, Figure};
+use crate::plot::{Figure, plot_err};
 use ndarray::{Array1, ArrayView2};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -269,10 +269,10 @@ fn depths(graph: &Graph, output: NodeId) -> Vec<(NodeId, usize)> {
     };
     for k in 0..depth.len() {
         let id = depth[k].0;
-        if graph.op(id) == Op::Input {
-            if let Some(d) = consumers_depth(id, &depth) {
-                depth[k].1 = d.saturating_sub(1);
-            }
+        if graph.op(id) == Op::Input
+            && let Some(d) = consumers_depth(id, &depth)
+        {
+            depth[k].1 = d.saturating_sub(1);
         }
     }
     depth

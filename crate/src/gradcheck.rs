@@ -117,10 +117,10 @@ mod tests {
     use super::*;
     use crate::activation::Activation;
     use ndarray::Array1;
+    use ndarray_rand::RandomExt;
     use ndarray_rand::rand::rngs::StdRng;
     use ndarray_rand::rand::{Rng, SeedableRng};
     use ndarray_rand::rand_distr::Uniform;
-    use ndarray_rand::RandomExt;
 
     #[test]
     fn backprop_agrees_with_finite_differences_on_random_shapes_and_activations() {

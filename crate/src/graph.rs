@@ -4,7 +4,7 @@
 //! records is a (records × features) matrix, a bias a (1 × units) row, a loss (1 × 1).
 
 use crate::activation::{sigmoid, sigmoid_prime};
-use crate::error::{mat_mat, mismatch, same_shape, Result};
+use crate::error::{Result, mat_mat, mismatch, same_shape};
 use crate::table::Table;
 use ndarray::{Array2, Axis};
 use std::collections::VecDeque;

@@ -9,7 +9,7 @@
 //! | MSE | (1/n) Σ (yᵢ − ŷᵢ)² | −(2/n) (yᵢ − ŷᵢ) |
 //! | ½MSE | (1/2n) Σ (yᵢ − ŷᵢ)² | −(1/n) (yᵢ − ŷᵢ) |
 
-use crate::error::{same_len, Error, Result};
+use crate::error::{Error, Result, same_len};
 use crate::summation::sum_in_order;
 use ndarray::Array1;
 use std::fmt;
@@ -209,9 +209,11 @@ mod tests {
         );
         assert!(cross_entropy(&y, &wrong).unwrap() > 4.0 && mse(&y, &wrong).unwrap() < 1.0);
         assert!(cross_entropy(&y, &array![1.0]).unwrap() < 1e-12);
-        assert!(cross_entropy(&array![0.0], &array![1.0])
-            .unwrap()
-            .is_finite());
+        assert!(
+            cross_entropy(&array![0.0], &array![1.0])
+                .unwrap()
+                .is_finite()
+        );
     }
 
     #[test]

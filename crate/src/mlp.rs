@@ -11,13 +11,13 @@
 //! ```
 
 use crate::activation::Activation;
-use crate::error::{mat_mat, mismatch, same_len, same_shape, vec_mat, Result};
+use crate::error::{Result, mat_mat, mismatch, same_len, same_shape, vec_mat};
 use crate::table::Table;
 use ndarray::{Array, Array1, Array2, ArrayBase, Axis, Data, Dimension, Ix1, Zip};
-use ndarray_rand::rand::rngs::StdRng;
-use ndarray_rand::rand::SeedableRng;
-use ndarray_rand::rand_distr::Normal;
 use ndarray_rand::RandomExt;
+use ndarray_rand::rand::SeedableRng;
+use ndarray_rand::rand::rngs::StdRng;
+use ndarray_rand::rand_distr::Normal;
 
 /// Weights and activations of a network with one hidden layer. Its biases are optional: the
 /// original course's networks have none (and the lessons' published numbers are theirs), a
@@ -457,7 +457,7 @@ impl Mlp {
                         if mine.is_some() { "with" } else { "without" }
                     ),
                     rule: "gradients must come from a network of the same kind",
-                })
+                });
             }
         }
         self.w_ih.scaled_add(-eta, &grads.w_ih);

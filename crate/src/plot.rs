@@ -2,7 +2,7 @@
 //!
 //! Introduced in lesson 1 (loss).
 
-use crate::error::{same_shape, Error, Result};
+use crate::error::{Error, Result, same_shape};
 use crate::table::print_rich;
 use ndarray::{Array1, Array2};
 use plotters::prelude::*;

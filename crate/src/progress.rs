@@ -93,9 +93,11 @@ mod tests {
             Some("epoch 20 of 100 (20%), 2.1 s so far, about 8.4 s to go")
         );
         assert_eq!(progress.tick_after(21, Duration::from_millis(3900)), None);
-        assert!(progress
-            .tick_after(40, Duration::from_millis(4000))
-            .is_some());
+        assert!(
+            progress
+                .tick_after(40, Duration::from_millis(4000))
+                .is_some()
+        );
         // A long pause yields one line, not one per missed interval.
         assert!(progress.tick_after(50, Duration::from_secs(11)).is_some());
         assert_eq!(progress.tick_after(51, Duration::from_millis(11_900)), None);

@@ -7,7 +7,7 @@
 //!
 //! Introduced in lesson 4 (the admissions data) and lesson 5 (the forward pass).
 
-use crate::table::{escape, print_rich, Table};
+use crate::table::{Table, escape, print_rich};
 use ndarray::{Array1, Array2};
 
 /// Rows and columns shown at most; the rest is counted in the caption.
@@ -124,7 +124,7 @@ impl Show for polars::prelude::DataFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::{array, Array};
+    use ndarray::{Array, array};
 
     #[test]
     fn a_matrix_shows_its_shape_row_numbers_and_values() {

@@ -3,11 +3,11 @@
 //! Introduced in lesson 4 (gradient descent on the admissions data). Sums run record by
 //! record, in order, so a seeded run prints the same digits as the original Python course.
 
-use crate::activation::{sigmoid, Activation};
-use crate::error::{same_len, vec_mat, Error, Result};
+use crate::activation::{Activation, sigmoid};
+use crate::error::{Error, Result, same_len, vec_mat};
 use crate::loss::cross_entropy;
 use crate::mlp::Mlp;
-use crate::plot::{line_chart, Figure, Series};
+use crate::plot::{Figure, Series, line_chart};
 use crate::progress::Progress;
 use crate::random::NumpyRandom;
 use crate::summation::dot_in_order;

@@ -3,7 +3,7 @@
 //! Introduced in lesson 3 (the single unit).
 
 use crate::activation::{sigmoid, sigmoid_prime};
-use crate::error::{same_len, Result};
+use crate::error::{Result, same_len};
 use ndarray::Array1;
 
 /// Everything one update of a single unit computes, in the order the lesson derives it.

@@ -3,13 +3,13 @@
 //! unit ([`check_unit_epoch`], [`check_unit_epoch_unseen`]); exercise 3, the unit's accuracy
 //! ([`check_accuracy_unseen`]).
 
-use super::{all_apart, answers, check_tried, Draw, Slip, Tried, EPOCH_TOLERANCE, UNSEEN_CASES};
+use super::{Draw, EPOCH_TOLERANCE, Slip, Tried, UNSEEN_CASES, all_apart, answers, check_tried};
 use crate::activation::sigmoid;
-use crate::check::{check_slips_within, TOLERANCE};
+use crate::check::{TOLERANCE, check_slips_within};
 use crate::random::NumpyRandom;
 use crate::summation::{mean_and_sample_std, sum_in_order};
 use crate::train::{unit_accuracy, unit_epoch};
-use ndarray::{array, Array1, Array2};
+use ndarray::{Array1, Array2, array};
 
 const MEAN: &str = "add the values and divide the sum by their number n";
 const MEAN_SUM: &str = "this is the sum of the values: the mean divides it by their number n";
@@ -101,8 +101,7 @@ const UNIT_EPOCH: &str = "for every record ŷ = σ(x · w) and δ = (y − ŷ) �
     w + η · (that sum) / n";
 const UNIT_ETA_FORGOTTEN: &str =
     "η is missing: the weights move by η times the mean step, w + η · Σ δ·x / n";
-pub(super) const SUM_FOR_MEAN: &str =
-    "the weights moved by the sum of the records' steps, not their mean: \
+pub(super) const SUM_FOR_MEAN: &str = "the weights moved by the sum of the records' steps, not their mean: \
     divide the sum by the number of records n";
 const UNIT_SIGN_FLIPPED: &str = "the weights moved the wrong way: with δ = (y − ŷ) · ŷ · (1 − ŷ) \
     the step η · Σ δ·x / n is added to w";

@@ -3,13 +3,13 @@
 //! of a network ([`check_network_mse_unseen`]).
 
 use super::admissions::SUM_FOR_MEAN;
-use super::{check_tried, Draw, Slip, Tried, EPOCH_TOLERANCE, UNSEEN_CASES};
+use super::{Draw, EPOCH_TOLERANCE, Slip, Tried, UNSEEN_CASES, check_tried};
 use crate::activation::sigmoid;
 use crate::check::check_slips_within;
 use crate::mlp::Mlp;
 use crate::random::NumpyRandom;
-use crate::train::{mlp_epoch, mlp_mse, LossReport};
-use ndarray::{array, Array1, Array2, Axis};
+use crate::train::{LossReport, mlp_epoch, mlp_mse};
+use ndarray::{Array1, Array2, Axis, array};
 
 const BACKPROP_EPOCH: &str = "for every record a = σ(x · W_ih), ŷ = σ(a · w_o), \
     δ° = (y − ŷ) · ŷ · (1 − ŷ) and δʰ = δ° · w_o · a · (1 − a); add δ° · a to the sum for W_ho \
@@ -424,7 +424,7 @@ pub fn check_network_mse_unseen(
 mod tests {
     use super::*;
     use crate::check::{assert_hint, failure_message};
-    use crate::train::{train_mlp, LossReport};
+    use crate::train::{LossReport, train_mlp};
 
     /// One way of writing lesson 7's epoch, correct unless it makes a slip.
     #[derive(Clone, Copy, PartialEq)]
@@ -527,12 +527,16 @@ mod tests {
                     case.name
                 );
             }
-            assert!((&trained.w_ih - &case.net.w_ih)
-                .iter()
-                .all(|d| d.abs() > 1e-6));
-            assert!((&trained.w_ho - &case.net.w_ho)
-                .iter()
-                .all(|d| d.abs() > 1e-6));
+            assert!(
+                (&trained.w_ih - &case.net.w_ih)
+                    .iter()
+                    .all(|d| d.abs() > 1e-6)
+            );
+            assert!(
+                (&trained.w_ho - &case.net.w_ho)
+                    .iter()
+                    .all(|d| d.abs() > 1e-6)
+            );
         }
     }
 

@@ -2,10 +2,10 @@
 //! layer for one record, checked part by part ([`check_backprop_step_ho_unseen`],
 //! [`check_backprop_step_ih_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, check_tried};
 use crate::activation::sigmoid;
 use crate::mlp::Mlp;
-use ndarray::{array, Array1, Array2, Axis};
+use ndarray::{Array1, Array2, Axis, array};
 
 /// How closely a learner's steps must agree with the library's: the steps of the hidden
 /// layer are small (around 1e-3), so the tolerance is far below them.
@@ -425,9 +425,11 @@ mod tests {
             eta: 0.5,
         };
         let (ho, ih) = oracle(&r);
-        assert!((ho - array![0.00804047, 0.00555918])
-            .iter()
-            .all(|d| d.abs() < 1e-8));
+        assert!(
+            (ho - array![0.00804047, 0.00555918])
+                .iter()
+                .all(|d| d.abs() < 1e-8)
+        );
         assert!((ih[[0, 1]] - -5.11178506e-04).abs() < 1e-12, "{ih}");
     }
 }

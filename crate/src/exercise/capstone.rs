@@ -9,12 +9,12 @@
 //! give: a cross-entropy on the held-out records below that of the best constant answer, the
 //! records' own share of admitted ones.
 
-use crate::check::{failure, PASSED};
+use crate::check::{PASSED, failure};
 use crate::error::Result;
 use crate::loss::cross_entropy;
 use crate::random::NumpyRandom;
 use crate::table::Table;
-use ndarray::{concatenate, Array1, Array2, Axis};
+use ndarray::{Array1, Array2, Axis, concatenate};
 
 /// Into how many parts [`check_capstone_unseen`] cuts the records: each part is predicted by
 /// a model trained on the others.
@@ -470,7 +470,7 @@ mod tests {
     #[test]
     fn on_the_admissions_data_a_trained_unit_passes_and_the_base_rate_fails() {
         use crate::mlp::Mlp;
-        use crate::train::{train_mlp, LossReport};
+        use crate::train::{LossReport, train_mlp};
         let d = crate::admissions::load_admissions(crate::admissions::data_file(), 42).unwrap();
         let y_hat = trained_unit(&d.features, &d.targets, &d.features_test).unwrap();
         let score = Score::of(&y_hat, &d.targets_test);

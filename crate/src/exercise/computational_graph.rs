@@ -1,7 +1,7 @@
 //! Lesson 10 (the computational graph), exercise: the gradient of a linear node's weights
 //! ([`check_weight_grad_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, check_tried};
 use crate::check::TOLERANCE;
 use crate::graph::Graph;
 use ndarray::{Array2, Axis};
@@ -113,7 +113,7 @@ pub fn check_weight_grad_unseen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{assert_hint, failure_message, Checkable};
+    use crate::check::{Checkable, assert_hint, failure_message};
     use ndarray::array;
 
     fn weight_grad(input: &Array2<f64>, upstream: &Array2<f64>) -> Array2<f64> {
@@ -187,10 +187,11 @@ mod tests {
             let (records, inputs) = case.input.dim();
             assert!(records >= 2);
             assert_ne!(inputs, case.upstream.ncols());
-            assert!(case
-                .expected
-                .mismatch(&weight_grad(&case.input, &case.upstream), 1e-12)
-                .is_none());
+            assert!(
+                case.expected
+                    .mismatch(&weight_grad(&case.input, &case.upstream), 1e-12)
+                    .is_none()
+            );
             let slips = weight_grad_slips(&case);
             for (k, a) in slips.iter().enumerate() {
                 assert!(

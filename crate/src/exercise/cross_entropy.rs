@@ -1,7 +1,7 @@
 //! Lesson 11 (cross-entropy), exercise 1: the cross-entropy by hand
 //! ([`check_cross_entropy_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, check_tried};
 use crate::check::TOLERANCE;
 use crate::loss::cross_entropy;
 use ndarray::Array1;

@@ -2,7 +2,7 @@
 //! ([`check_forward_by_hand_unseen`]); exercise 2, counting parameters
 //! ([`check_parameters_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, check_tried};
 use crate::activation::sigmoid;
 use crate::check::TOLERANCE;
 use crate::mlp::Mlp;

@@ -4,10 +4,10 @@
 //!
 //! The model is the lesson's: ŷ = x · w on one record with target y and loss L = (ŷ − y)².
 
-use super::{all_apart, check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, all_apart, check_tried};
 use crate::check::TOLERANCE;
 use crate::loss::Loss;
-use ndarray::{array, Array1};
+use ndarray::{Array1, array};
 
 const GRADIENT: &str = "∂L/∂wᵢ = 2·(ŷ − y)·xᵢ, with ŷ = x·w: one entry per weight";
 const GRADIENT_HALF: &str = "this is (ŷ − y)·x, the gradient of ½(ŷ − y)²: the loss here is \

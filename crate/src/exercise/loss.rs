@@ -2,7 +2,7 @@
 //! of a linear model and the better of two weight vectors ([`check_mse_of_unseen`],
 //! [`check_better_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, check_tried};
 use crate::check::TOLERANCE;
 use crate::loss::{mse, sse};
 use ndarray::{Array1, Array2};

@@ -42,7 +42,7 @@ pub mod sgd;
 pub mod single_unit;
 
 pub use crate::check::Slip;
-use crate::check::{slip_failure, Checkable, PASSED};
+use crate::check::{Checkable, PASSED, slip_failure};
 use crate::random::NumpyRandom;
 use ndarray::{Array1, Array2};
 

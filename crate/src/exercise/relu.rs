@@ -2,12 +2,12 @@
 //! ([`check_relu_mse_unseen`]); exercise 2, one step of a ReLU network's hidden weights
 //! ([`check_relu_hidden_step`], [`check_relu_hidden_step_unseen`]).
 
-use super::{all_apart, answers, check_tried, Draw, Slip, Tried, UNSEEN_CASES};
-use crate::activation::{relu, relu_prime, sigmoid, Activation};
-use crate::check::{check_slips, TOLERANCE};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, all_apart, answers, check_tried};
+use crate::activation::{Activation, relu, relu_prime, sigmoid};
+use crate::check::{TOLERANCE, check_slips};
 use crate::mlp::Mlp;
 use crate::train::mlp_mse;
-use ndarray::{array, Array1, Array2, Axis};
+use ndarray::{Array1, Array2, Axis, array};
 
 fn relu_net(w_ih: Array2<f64>, w_o: Array1<f64>) -> Mlp {
     Mlp {

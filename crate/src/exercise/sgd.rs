@@ -1,7 +1,7 @@
 //! Lesson 9 (stochastic gradient descent), exercise 1: the number of weight updates in an
 //! epoch of mini-batches ([`check_updates_per_epoch_unseen`]).
 
-use super::{check_tried, Draw, Slip, Tried};
+use super::{Draw, Slip, Tried, check_tried};
 
 const UPDATES: &str = "one update per batch, and the last batch counts even when it is \
     smaller: n / batch rounded up, (n + batch − 1) / batch";

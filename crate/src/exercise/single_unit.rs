@@ -2,10 +2,10 @@
 //! ([`check_sigmoid_slope_unseen`]); exercise 2, one step of a sigmoid unit by hand
 //! ([`check_step_by_hand_unseen`]).
 
-use super::{all_apart, answers, check_tried, Draw, Slip, Tried, UNSEEN_CASES};
+use super::{Draw, Slip, Tried, UNSEEN_CASES, all_apart, answers, check_tried};
 use crate::activation::{sigmoid, sigmoid_prime};
 use crate::check::TOLERANCE;
-use crate::unit::{unit_step, UnitStep};
+use crate::unit::{UnitStep, unit_step};
 use ndarray::Array1;
 
 const SLOPE: &str = "σ′(h) = σ(h)·(1 − σ(h)): multiply the output by one minus itself";
