@@ -126,9 +126,14 @@ impl Project {
     }
 
     /// The grader's seed: a kernel build folder with the course crate's dependencies compiled,
-    /// which every sandboxed kernel starts from (read-only).
+    /// which every sandboxed kernel starts from (read-only). It is the user's, not the
+    /// checkout's (`$XDG_CACHE_HOME/backprop-course/grade-seed`, else under `~/.cache`), so a
+    /// fresh clone of the course grades after compiling only the course crate again; without a
+    /// home folder it is the checkout's `target/grade-seed`.
     pub fn grade_seed(&self) -> PathBuf {
-        self.target().join("grade-seed")
+        user_cache()
+            .map(|cache| cache.join("backprop-course").join("grade-seed"))
+            .unwrap_or_else(|| self.target().join("grade-seed"))
     }
 
     /// Where the grader makes each sandboxed kernel's scratch folder.
@@ -221,6 +226,18 @@ fn search(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ProjectError> {
         }
     }
     Ok(())
+}
+
+/// The user's cache folder: `$XDG_CACHE_HOME` when it is an absolute path, else `~/.cache`.
+fn user_cache() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from);
+    match xdg {
+        Some(dir) if dir.is_absolute() => Some(dir),
+        _ => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .filter(|home| home.is_absolute())
+            .map(|home| home.join(".cache")),
+    }
 }
 
 #[cfg(test)]

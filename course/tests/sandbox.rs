@@ -82,7 +82,7 @@ println!("lessons_seen={{lessons_seen}} detached={{detached}} started={{started}
     let printed = runtime.block_on(async {
         let (exec, sandbox) = sealed(&project);
         let logs = tempfile::tempdir().unwrap();
-        seed::ensure(&sandbox, &exec, &logs.path().join("seed.log"))
+        let _seed = seed::ensure(&sandbox, &exec, &logs.path().join("seed.log"))
             .await
             .unwrap();
         let mut kernel = exec.kernel.clone();
@@ -140,7 +140,7 @@ fn the_seed_holds_every_dependency_both_built_to_run_and_checked() {
     let project = Project::locate(Some(&root())).unwrap();
     let (exec, sandbox) = sealed(&project);
     let logs = tempfile::tempdir().unwrap();
-    tokio::runtime::Runtime::new()
+    let _seed = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(seed::ensure(&sandbox, &exec, &logs.path().join("seed.log")))
         .unwrap();

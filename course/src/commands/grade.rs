@@ -87,7 +87,7 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         dep_timeout: args.dep_timeout,
         memory_mib: args.memory,
     };
-    let exec = grading_exec_options(project, &args.kernel, limits, args.unsandboxed)?;
+    let (exec, _seed) = grading_exec_options(project, &args.kernel, limits, args.unsandboxed)?;
     let opts = Arc::new(GradeOptions {
         exec,
         out: args.out.unwrap_or_else(|| project.grade_output()),

@@ -10,7 +10,8 @@ pub mod setup;
 pub mod validate;
 
 use anyhow::bail;
-use course::exec::{seed, ExecOptions};
+use course::exec::seed::{self, SeedLease};
+use course::exec::ExecOptions;
 use course::grade::Lesson;
 use course::jupyter::sandbox::{self, Mode, Sandbox};
 use course::jupyter::KernelOptions;
@@ -54,26 +55,29 @@ pub const GRADE_LIMITS: Limits = Limits {
 
 /// How a submission executes when graded: on kernel `kernel` within `limits`, running every
 /// cell even after one fails, graded cells sealed, and (unless `unsandboxed`) sealed off in
-/// the sandbox, whose seed is built first when the course crate changed.
+/// the sandbox, whose seed is built first when the course crate changed. The lease keeps the
+/// seed as it is (no other checkout's grader rebuilds it) until it is dropped.
 fn grading_exec_options(
     project: &Project,
     kernel: &str,
     limits: Limits,
     unsandboxed: bool,
-) -> anyhow::Result<ExecOptions> {
+) -> anyhow::Result<(ExecOptions, Option<SeedLease>)> {
     let mut exec = exec_options(project, kernel, limits.timeout, limits.dep_timeout);
     exec.keep_going = true;
     exec.seal_checks = true;
     exec.kernel.memory_limit = Some(limits.memory_mib * 1024 * 1024);
-    if !unsandboxed {
-        exec.kernel.sandbox = Some(sandbox(project, &exec)?);
+    if unsandboxed {
+        return Ok((exec, None));
     }
-    Ok(exec)
+    let (sealed, lease) = sandbox(project, &exec)?;
+    exec.kernel.sandbox = Some(sealed);
+    Ok((exec, Some(lease)))
 }
 
-/// The grader's sandbox, with its seed ready; an error saying what is missing when this
-/// machine cannot seal kernels off.
-fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<Sandbox> {
+/// The grader's sandbox, with its seed ready and held; an error saying what is missing when
+/// this machine cannot seal kernels off.
+fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<(Sandbox, SeedLease)> {
     if let Err(why) = sandbox::probe().namespaces {
         bail!(
             "cannot seal submissions off on this machine: {why}\nfix that, or pass \
@@ -88,11 +92,13 @@ fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<Sandbox> {
         mode: Mode::Submission,
     };
     eprintln!(
-        "preparing the grader's seed build folder (built again only when the course crate changes)"
+        "preparing the grader's seed build folder {} (built again only when the course crate \
+         changes)",
+        sealed.seed.display()
     );
     let log = project.grade_scratch().join("seed.kernel.log");
-    course::jupyter::runtime()?.block_on(seed::ensure(&sealed, exec, &log))?;
-    Ok(sealed)
+    let lease = course::jupyter::runtime()?.block_on(seed::ensure(&sealed, exec, &log))?;
+    Ok((sealed, lease))
 }
 
 /// Every lesson notebook in `source`, read for grading.

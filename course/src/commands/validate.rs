@@ -36,13 +36,14 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         bail!("no notebooks in {}", given.join(", "));
     }
     install::ensure(project, true)?;
+    let (exec, _seed) = grading_exec_options(
+        project,
+        install::KERNEL_NAME,
+        super::GRADE_LIMITS,
+        args.unsandboxed,
+    )?;
     let opts = GradeOptions {
-        exec: grading_exec_options(
-            project,
-            install::KERNEL_NAME,
-            super::GRADE_LIMITS,
-            args.unsandboxed,
-        )?,
+        exec,
         out: project.validate_output(),
     };
     let runtime = course::jupyter::runtime()?;

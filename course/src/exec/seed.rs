@@ -3,9 +3,11 @@
 //!
 //! It is built in a sandbox like the submissions' kernels (the same paths and configuration
 //! inside, so cargo finds every compiled crate fresh there), from a warm-up of the course
-//! crate's two feature sets, and rebuilt when the course crate, the kernel configuration or
-//! the toolchain changes. The first build compiles every dependency (polars included:
-//! minutes on 2 cores); later grading runs reuse it.
+//! crate's two feature sets. It belongs to the user, not to one checkout
+//! ([`Project::grade_seed`](crate::project::Project::grade_seed)). The first build compiles
+//! every dependency (polars included: minutes on 2 cores). When the course crate changes, or
+//! another checkout grades, only the course crate is compiled again; when the toolchain, the
+//! crate's dependencies or the kernel configuration change, everything is.
 
 use super::ExecOptions;
 use crate::jupyter::sandbox::{Mode, Sandbox};
@@ -89,12 +91,19 @@ pub enum SeedError {
     },
 }
 
-/// Makes sure `sandbox.seed` holds a build folder made from the course as it is now; builds
-/// it (minutes the first time on a machine, seconds with evcxr's cache warm) when not.
+/// Makes sure `sandbox.seed` holds a build folder made from the course as it is now, and
+/// holds it so until the returned [`SeedLease`] is dropped. Builds it when not: minutes the
+/// first time on a machine (every dependency, polars included); seconds to a minute when
+/// only the course crate changed, or this is another checkout of the same course, since
+/// then only the course crate is compiled again.
 ///
-/// Graders running at once take turns here (a lock file beside the seed): the first builds,
-/// the others find it built.
-pub async fn ensure(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<(), SeedError> {
+/// Graders take turns through a lock file beside the seed: any number may grade from it at
+/// once; one that must build it waits until none is grading, and the others wait for it.
+pub async fn ensure(
+    sandbox: &Sandbox,
+    opts: &ExecOptions,
+    log: &Path,
+) -> Result<SeedLease, SeedError> {
     let folder = |source| SeedError::Folder {
         path: sandbox.seed.clone(),
         cause: source,
@@ -102,23 +111,43 @@ pub async fn ensure(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result
     if let Some(parent) = sandbox.seed.parent() {
         std::fs::create_dir_all(parent).map_err(folder)?;
     }
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(sandbox.seed.with_extension("lock"))
-        .map_err(folder)?;
-    let _turn = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-        .await
-        .map_err(|e| folder(std::io::Error::other(e)))?
-        .map_err(folder)?;
-    let stamp_file = stamp_path(&sandbox.seed);
     let stamp = stamp(&sandbox.root);
-    if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) && sandbox.seed.is_dir() {
-        return Ok(());
+    loop {
+        let lease = SeedLease::take(&sandbox.seed, Hold::Shared).await?;
+        if built_from(&sandbox.seed) == Some(stamp.clone()) && sandbox.seed.is_dir() {
+            return Ok(lease);
+        }
+        drop(lease);
+        let turn = SeedLease::take(&sandbox.seed, Hold::Exclusive).await?;
+        if built_from(&sandbox.seed) != Some(stamp.clone()) || !sandbox.seed.is_dir() {
+            build(sandbox, opts, log, &stamp).await?;
+        }
+        drop(turn);
     }
-    let _ = std::fs::remove_file(&stamp_file);
-    if sandbox.seed.exists() {
+}
+
+/// Builds the seed for `stamp`, in place: what it already holds for another state of the
+/// course is kept when only the course crate differs (cargo then compiles that crate alone),
+/// and thrown away when the toolchain, the dependencies or the kernel configuration differ.
+async fn build(
+    sandbox: &Sandbox,
+    opts: &ExecOptions,
+    log: &Path,
+    stamp: &str,
+) -> Result<(), SeedError> {
+    let folder = |source| SeedError::Folder {
+        path: sandbox.seed.clone(),
+        cause: source,
+    };
+    let before = built_from(&sandbox.seed);
+    let stamp_file = stamp_path(&sandbox.seed);
+    if stamp_file.exists() {
+        std::fs::remove_file(&stamp_file).map_err(folder)?;
+    }
+    let keep = before.is_some_and(|b| same_base(&b, stamp)) && sandbox.seed.is_dir();
+    if keep {
+        forget_course_crate(&sandbox.seed).map_err(folder)?;
+    } else if sandbox.seed.exists() {
         std::fs::remove_dir_all(&sandbox.seed).map_err(folder)?;
     }
     std::fs::create_dir_all(&sandbox.seed).map_err(folder)?;
@@ -127,6 +156,131 @@ pub async fn ensure(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result
     // would be stale for every submission.
     warm_up(sandbox, opts, log).await?;
     std::fs::write(&stamp_file, stamp).map_err(folder)
+}
+
+/// What the seed in `seed` was last built from, if it was built to the end.
+fn built_from(seed: &Path) -> Option<String> {
+    std::fs::read_to_string(stamp_path(seed)).ok()
+}
+
+/// Whether two stamps agree on everything but the course crate's own files (their first
+/// word): then a build folder made for one needs only the course crate compiled again for
+/// the other.
+pub fn same_base(a: &str, b: &str) -> bool {
+    let base = |s: &str| s.split_whitespace().next().map(str::to_owned);
+    base(a).is_some() && base(a) == base(b)
+}
+
+/// Removes every artifact of the course crate from a build folder (built, checked, and its
+/// incremental state), keeping its dependencies: the next build compiles the course crate
+/// from nothing and every dependency not at all.
+pub fn forget_course_crate(build: &Path) -> std::io::Result<()> {
+    let Ok(targets) = std::fs::read_dir(build.join("target")) else {
+        return Ok(());
+    };
+    let mut profiles = vec![build.join("target").join("debug")];
+    profiles.extend(targets.flatten().map(|e| e.path().join("debug")));
+    for profile in profiles {
+        for part in ["deps", ".fingerprint", "incremental", "build"] {
+            let Ok(entries) = std::fs::read_dir(profile.join(part)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                let ours = [COURSE_CRATE, &format!("lib{COURSE_CRATE}")]
+                    .iter()
+                    .any(|c| name.strip_prefix(c).is_some_and(|r| r.starts_with('-')));
+                if !ours {
+                    continue;
+                }
+                let path = entry.path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The course crate's package name, as its artifacts are named in a build folder.
+const COURSE_CRATE: &str = "backprop";
+
+/// How a [`SeedLease`] holds the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// To grade from it: any number at once.
+    Shared,
+    /// To build it: alone.
+    Exclusive,
+}
+
+/// A hold on the seed's lock file: while it lives, nobody else builds the seed (shared), or
+/// nobody else uses it at all (exclusive).
+#[derive(Debug)]
+pub struct SeedLease {
+    _file: std::fs::File,
+}
+
+impl SeedLease {
+    /// Takes `hold` on the lock file beside `seed`, waiting for it (and saying so) when
+    /// another grader's hold stands in the way.
+    pub async fn take(seed: &Path, hold: Hold) -> Result<SeedLease, SeedError> {
+        let path = seed.with_extension("lock");
+        let failed = |cause| SeedError::Folder {
+            path: path.clone(),
+            cause,
+        };
+        if let Some(lease) = Self::try_take(seed, hold).map_err(failed)? {
+            return Ok(lease);
+        }
+        eprintln!(
+            "{} {}",
+            match hold {
+                Hold::Shared => "waiting while another grader builds the seed",
+                Hold::Exclusive => "waiting for the graders using the seed to finish, to rebuild",
+            },
+            seed.display()
+        );
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(failed)?;
+        let file = tokio::task::spawn_blocking(move || {
+            match hold {
+                Hold::Shared => file.lock_shared(),
+                Hold::Exclusive => file.lock(),
+            }
+            .map(|()| file)
+        })
+        .await
+        .map_err(|e| failed(std::io::Error::other(e)))?
+        .map_err(failed)?;
+        Ok(SeedLease { _file: file })
+    }
+
+    /// Takes `hold` only if nothing stands in the way at once; `None` when something does.
+    pub fn try_take(seed: &Path, hold: Hold) -> std::io::Result<Option<SeedLease>> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(seed.with_extension("lock"))?;
+        let tried = match hold {
+            Hold::Shared => file.try_lock_shared(),
+            Hold::Exclusive => file.try_lock(),
+        };
+        match tried {
+            Ok(()) => Ok(Some(SeedLease { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
 }
 
 async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<(), SeedError> {
@@ -176,32 +330,51 @@ fn stamp_path(seed: &Path) -> PathBuf {
     seed.with_file_name(format!("{name}.stamp"))
 }
 
-/// What the seed was built from: the course crate's files (names, sizes, modification
-/// times), the kernel configuration, the warm-up, and the toolchain.
+/// What the seed was built from, in two words and the toolchain's name. The first word, the
+/// base, hashes what every compiled dependency depends on: the warm-up, the kernel
+/// configuration and the course crate's manifest (their contents), and the toolchain. The
+/// second hashes the course crate itself: where the checkout is, and its files' names, sizes
+/// and modification times.
 pub fn stamp(root: &Path) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for cell in &WARM_UP {
-        cell.code.hash(&mut hasher);
-    }
-    for dir in ["crate", "kernel"] {
-        let mut files = Vec::new();
-        walk(&root.join(dir), &mut files);
-        files.sort();
-        for file in files {
-            file.hash(&mut hasher);
-            if let Ok(meta) = std::fs::metadata(&file) {
-                meta.len().hash(&mut hasher);
-                meta.modified().ok().hash(&mut hasher);
-            }
-        }
-    }
     let rustc = std::process::Command::new("rustc")
         .arg("--version")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
         .unwrap_or_default();
-    rustc.hash(&mut hasher);
-    format!("{:016x} {}\n", hasher.finish(), rustc.trim())
+    let mut base = std::collections::hash_map::DefaultHasher::new();
+    for cell in &WARM_UP {
+        cell.code.hash(&mut base);
+    }
+    rustc.hash(&mut base);
+    let mut config = files(&root.join("kernel"));
+    config.push(root.join("crate").join("Cargo.toml"));
+    for file in config {
+        file.strip_prefix(root).unwrap_or(&file).hash(&mut base);
+        std::fs::read(&file).ok().hash(&mut base);
+    }
+    let mut course = std::collections::hash_map::DefaultHasher::new();
+    root.hash(&mut course);
+    for file in files(&root.join("crate")) {
+        file.hash(&mut course);
+        if let Ok(meta) = std::fs::metadata(&file) {
+            meta.len().hash(&mut course);
+            meta.modified().ok().hash(&mut course);
+        }
+    }
+    format!(
+        "{:016x} {:016x} {}\n",
+        base.finish(),
+        course.finish(),
+        rustc.trim()
+    )
+}
+
+/// Every file under `dir` but those in a `target` folder, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    walk(dir, &mut found);
+    found.sort();
+    found
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -225,19 +398,120 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 mod tests {
     use super::*;
 
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// A course checkout with the files the stamp reads.
+    fn course(root: &Path) {
+        write(&root.join("crate/src/lib.rs"), "pub fn a() {}");
+        write(
+            &root.join("crate/Cargo.toml"),
+            "[package]\nname = \"backprop\"\n",
+        );
+        write(&root.join("kernel/grade/init.evcxr"), ":offline true\n");
+    }
+
     #[test]
     fn the_stamp_changes_when_a_course_file_changes_and_only_then() {
         let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("crate").join("src");
-        std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(src.join("lib.rs"), "pub fn a() {}").unwrap();
+        course(dir.path());
         let first = stamp(dir.path());
         assert_eq!(stamp(dir.path()), first);
-        std::fs::write(src.join("lib.rs"), "pub fn a() { }").unwrap();
-        assert_ne!(stamp(dir.path()), first);
+        write(&dir.path().join("crate/src/lib.rs"), "pub fn a() { }");
+        let second = stamp(dir.path());
+        assert_ne!(second, first);
+        assert!(same_base(&first, &second), "{first} / {second}");
         assert_eq!(
             stamp_path(Path::new("/x/target/grade-seed")),
             Path::new("/x/target/grade-seed.stamp")
         );
+    }
+
+    #[test]
+    fn another_checkout_of_the_same_course_keeps_the_base_and_a_new_configuration_does_not() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        course(a.path());
+        course(b.path());
+        let (first, other) = (stamp(a.path()), stamp(b.path()));
+        assert_ne!(first, other, "the checkout's place is part of the stamp");
+        assert!(same_base(&first, &other), "{first} / {other}");
+
+        write(&b.path().join("kernel/grade/init.evcxr"), ":opt 2\n");
+        assert!(!same_base(&first, &stamp(b.path())));
+        course(b.path());
+        write(
+            &b.path().join("crate/Cargo.toml"),
+            "[package]\nname = \"backprop\"\n[dependencies]\nitoa = \"1\"\n",
+        );
+        assert!(!same_base(&first, &stamp(b.path())));
+        assert!(!same_base("", &first));
+    }
+
+    #[test]
+    fn forgetting_the_course_crate_removes_its_artifacts_and_keeps_every_dependency() {
+        let seed = tempfile::tempdir().unwrap();
+        let debug = seed.path().join("target/x86_64-unknown-linux-gnu/debug");
+        let ours = [
+            "deps/libbackprop-1a2b.rlib",
+            "deps/libbackprop-1a2b.rmeta",
+            "deps/backprop-1a2b.d",
+            ".fingerprint/backprop-1a2b/lib-backprop",
+            "incremental/backprop-0xyz/s-1/query-cache.bin",
+        ];
+        let theirs = [
+            "deps/libpolars_core-9f.rlib",
+            "deps/libbackprop_extra-3c.rlib",
+            ".fingerprint/polars-core-9f/lib-polars_core",
+            "build/ndarray-4d/output",
+        ];
+        for file in ours.iter().chain(&theirs) {
+            write(&debug.join(file), "x");
+        }
+        write(
+            &seed.path().join("target/debug/deps/libbackprop-77.rlib"),
+            "x",
+        );
+        write(&seed.path().join("src/lib.rs"), "x");
+
+        forget_course_crate(seed.path()).unwrap();
+        for file in ours {
+            assert!(!debug.join(file).exists(), "{file} is left");
+        }
+        assert!(!debug.join(".fingerprint/backprop-1a2b").exists());
+        assert!(!debug.join("incremental/backprop-0xyz").exists());
+        assert!(!seed
+            .path()
+            .join("target/debug/deps/libbackprop-77.rlib")
+            .exists());
+        for file in theirs {
+            assert!(debug.join(file).exists(), "{file} is gone");
+        }
+        assert!(seed.path().join("src/lib.rs").exists());
+        forget_course_crate(&seed.path().join("nothing")).unwrap();
+    }
+
+    #[test]
+    fn graders_share_the_seed_and_a_builder_has_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let seed = dir.path().join("grade-seed");
+        let one = SeedLease::try_take(&seed, Hold::Shared).unwrap();
+        assert!(one.is_some());
+        let two = SeedLease::try_take(&seed, Hold::Shared).unwrap();
+        assert!(two.is_some(), "a second grader must not wait");
+        assert!(
+            SeedLease::try_take(&seed, Hold::Exclusive)
+                .unwrap()
+                .is_none(),
+            "a builder must wait for the graders"
+        );
+        drop((one, two));
+        let builder = SeedLease::try_take(&seed, Hold::Exclusive).unwrap();
+        assert!(builder.is_some());
+        assert!(SeedLease::try_take(&seed, Hold::Shared).unwrap().is_none());
+        drop(builder);
+        assert!(SeedLease::try_take(&seed, Hold::Shared).unwrap().is_some());
     }
 }
