@@ -340,12 +340,21 @@ async fn build_seed(layout: &Layout, sysroot: &Path, host: &str) -> Result<()> {
     };
     eprintln!(
         "building the seed in {} (the first time compiles every dependency, polars \
-         included: about 7 minutes on 2 cores)",
+         included: about 7 minutes on 2 cores; after a change to the course crate, that crate)",
         seed_dir.display()
     );
     let started = Instant::now();
     let work = layout.prefix.join("seed-build");
     remove(&work)?;
+    let before = std::fs::read_to_string(layout.seed_stamp()).unwrap_or_default();
+    if seed::same_base(&before, &stamp) && seed_dir.is_dir() {
+        // Only the course crate changed: start from a copy of the seed without it.
+        let slot = work.join("slots").join("1");
+        create_dir(&work.join("slots"))?;
+        run(Command::new("cp").arg("-a").arg(&seed_dir).arg(&slot))?;
+        seed::forget_course_crate(&slot).map_err(|e| failed(e.to_string()))?;
+        eprintln!("  from the last seed: only the course crate is compiled again");
+    }
     let data = work.join("jupyter");
     write_kernelspec(
         &data.join("kernels"),

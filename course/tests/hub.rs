@@ -21,10 +21,18 @@ const LESSON: (&str, u64) = ("notebooks/01-loss.ipynb", 7);
 const THEN_LESSON: (&str, u64) = ("notebooks/04-admissions.ipynb", 10);
 
 /// Where the test installs the course: outside the checkout (a prefix inside a cargo project
-/// is refused), one per checkout.
+/// is refused), one for the machine. The first run installs from nothing; a later one, from
+/// this checkout or another, installs over it as an administrator updating the course does,
+/// keeping what did not change (Jupyter, the proxy, the compiled dependencies in the seed).
 fn prefix() -> PathBuf {
-    let name = common::root().to_string_lossy().replace('/', "-");
-    PathBuf::from(format!("/tmp/backprop-course-hub{name}"))
+    PathBuf::from("/tmp/backprop-course-hub")
+}
+
+/// This test's turn at the machine's one prefix, held until dropped.
+fn turn(prefix: &Path) -> std::fs::File {
+    let lock = std::fs::File::create(prefix.with_extension("lock")).unwrap();
+    lock.lock().unwrap();
+    lock
 }
 
 fn is_root() -> bool {
@@ -181,6 +189,7 @@ fn three_learners_on_one_jupyterhub_each_get_every_check_in_files_of_their_own()
     );
     common::setup();
     let prefix = prefix();
+    let _turn = turn(&prefix);
     let started = Instant::now();
     let install = Command::new(common::root().join("deploy/hub/install"))
         .arg("--prefix")
