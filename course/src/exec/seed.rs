@@ -241,7 +241,8 @@ impl SeedLease {
             "{} {}",
             match hold {
                 Hold::Shared => "waiting while another grader builds the seed",
-                Hold::Exclusive => "waiting for the graders using the seed to finish, to rebuild",
+                Hold::Exclusive =>
+                    "waiting to rebuild, until no other grader uses or builds the seed",
             },
             seed.display()
         );
