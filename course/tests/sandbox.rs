@@ -183,3 +183,117 @@ fn the_seed_holds_every_dependency_both_built_to_run_and_checked() {
         deps.display()
     );
 }
+
+/// Every compiled library in a build folder (`deps/lib*.rlib` and `.rmeta`), with when it was
+/// last written.
+fn libraries(build: &std::path::Path) -> std::collections::BTreeMap<String, std::time::SystemTime> {
+    let mut found = std::collections::BTreeMap::new();
+    for target in std::fs::read_dir(build.join("target")).unwrap().flatten() {
+        let Ok(deps) = std::fs::read_dir(target.path().join("debug").join("deps")) else {
+            continue;
+        };
+        for entry in deps.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("lib") && (name.ends_with(".rlib") || name.ends_with(".rmeta")) {
+                found.insert(name, entry.metadata().unwrap().modified().unwrap());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn another_checkout_compiles_the_course_crate_again_and_no_dependency() {
+    // The seed is the user's: a second checkout of the same course (another clone, or this one
+    // after an edit of the crate) finds every dependency compiled, and only the course crate
+    // is built again, for the new place, its old artifacts gone.
+    common::setup();
+    let project = Project::locate(Some(&root())).unwrap();
+    let (exec, sandbox) = sealed(&project);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let copies = tempfile::tempdir().unwrap();
+    let seed_copy = copies.path().join("grade-seed");
+    {
+        let _seed = runtime
+            .block_on(seed::ensure(&sandbox, &exec, &logs.path().join("seed.log")))
+            .unwrap();
+        let copied = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(&sandbox.seed)
+            .arg(&seed_copy)
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        let stamp = |seed: &std::path::Path| {
+            let mut name = seed.file_name().unwrap().to_os_string();
+            name.push(".stamp");
+            seed.with_file_name(name)
+        };
+        std::fs::copy(stamp(&sandbox.seed), stamp(&seed_copy)).unwrap();
+    }
+    let other = copies.path().join("other-checkout");
+    for part in course::project::KERNEL_PARTS {
+        let to = other.join(part);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        let copied = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(root().join(part))
+            .arg(&to)
+            .status()
+            .unwrap();
+        assert!(copied.success(), "copying {part}");
+    }
+    // Its own kernelspec, as `course setup` writes one into each checkout.
+    let spec = project
+        .jupyter_data()
+        .join("kernels")
+        .join(&exec.kernel.name);
+    let text = std::fs::read_to_string(spec.join("kernel.json")).unwrap();
+    let own = other.join("target").join("jupyter");
+    let own_spec = own.join("kernels").join(&exec.kernel.name);
+    std::fs::create_dir_all(&own_spec).unwrap();
+    let here = root().display().to_string();
+    assert!(text.contains(&here), "{text}");
+    let there = text.replace(&here, &other.display().to_string());
+    std::fs::write(own_spec.join("kernel.json"), there).unwrap();
+    let mut exec_there = exec.clone();
+    exec_there.kernel.data_dir = Some(own);
+
+    let before = libraries(&seed_copy);
+    let moved = Sandbox {
+        root: other.clone(),
+        seed: seed_copy.clone(),
+        ..sandbox.clone()
+    };
+    let _seed = runtime
+        .block_on(seed::ensure(
+            &moved,
+            &exec_there,
+            &logs.path().join("again.log"),
+        ))
+        .unwrap();
+    let after = libraries(&seed_copy);
+
+    let ours = |name: &&String| name.starts_with("libbackprop-");
+    let theirs: Vec<&String> = before.keys().filter(|n| !ours(n)).collect();
+    assert!(
+        theirs.len() > 50,
+        "the seed holds the dependencies: {theirs:?}"
+    );
+    for name in theirs {
+        assert_eq!(
+            after.get(name),
+            before.get(name),
+            "{name} was compiled again"
+        );
+    }
+    let old: Vec<&String> = before.keys().filter(ours).collect();
+    let new: Vec<&String> = after.keys().filter(ours).collect();
+    assert!(!old.is_empty(), "{before:?}");
+    assert_eq!(new.len(), old.len(), "old {old:?}, new {new:?}");
+    assert!(
+        new.iter().all(|n| !old.contains(n)),
+        "the course crate was not built for the other checkout: old {old:?}, new {new:?}"
+    );
+}
