@@ -139,23 +139,28 @@ async fn build(
         path: sandbox.seed.clone(),
         cause: source,
     };
-    let before = built_from(&sandbox.seed);
-    let stamp_file = stamp_path(&sandbox.seed);
-    if stamp_file.exists() {
-        std::fs::remove_file(&stamp_file).map_err(folder)?;
-    }
-    let keep = before.is_some_and(|b| same_base(&b, stamp)) && sandbox.seed.is_dir();
-    if keep {
-        forget_course_crate(&sandbox.seed).map_err(folder)?;
-    } else if sandbox.seed.exists() {
-        std::fs::remove_dir_all(&sandbox.seed).map_err(folder)?;
-    }
-    std::fs::create_dir_all(&sandbox.seed).map_err(folder)?;
+    prepare(&sandbox.seed, stamp).map_err(folder)?;
     // Built as the submissions' kernels build, without evcxr's cache: the cache runs rustc
     // through a wrapper, which cargo counts as another compiler, so a seed built with it
     // would be stale for every submission.
     warm_up(sandbox, opts, log).await?;
-    std::fs::write(&stamp_file, stamp).map_err(folder)
+    std::fs::write(stamp_path(&sandbox.seed), stamp).map_err(folder)
+}
+
+/// Readies the folder `seed` for a build for `stamp`: keeps what it holds, but for the course
+/// crate, when its stamp has the same base; empties it otherwise. Until the build ends, the
+/// stamp file names the base alone, so a build that fails (a course crate that does not
+/// compile) leaves the dependencies it compiled to the next one.
+fn prepare(seed: &Path, stamp: &str) -> std::io::Result<()> {
+    let before = built_from(seed).unwrap_or_default();
+    if same_base(&before, stamp) && seed.is_dir() {
+        forget_course_crate(seed)?;
+    } else if seed.exists() {
+        std::fs::remove_dir_all(seed)?;
+    }
+    std::fs::create_dir_all(seed)?;
+    let base = stamp.split_whitespace().next().unwrap_or_default();
+    std::fs::write(stamp_path(seed), format!("{base} unfinished\n"))
 }
 
 /// What the seed in `seed` was last built from, if it was built to the end.
@@ -334,8 +339,8 @@ fn stamp_path(seed: &Path) -> PathBuf {
 /// What the seed was built from, in two words and the toolchain's name. The first word, the
 /// base, hashes what every compiled dependency depends on: the warm-up, the kernel
 /// configuration and the course crate's manifest (their contents), and the toolchain. The
-/// second hashes the course crate itself: where the checkout is, and its files' names, sizes
-/// and modification times.
+/// second hashes the course crate itself: where the checkout is, and the names, sizes and
+/// modification times of the crate's files and the workspace's manifest.
 pub fn stamp(root: &Path) -> String {
     let rustc = std::process::Command::new("rustc")
         .arg("--version")
@@ -355,7 +360,10 @@ pub fn stamp(root: &Path) -> String {
     }
     let mut course = std::collections::hash_map::DefaultHasher::new();
     root.hash(&mut course);
-    for file in files(&root.join("crate")) {
+    // The workspace's manifest too: the crate takes its lints and package settings from it.
+    let mut crate_files = files(&root.join("crate"));
+    crate_files.push(root.join("Cargo.toml"));
+    for file in crate_files {
         file.hash(&mut course);
         if let Ok(meta) = std::fs::metadata(&file) {
             meta.len().hash(&mut course);
@@ -492,6 +500,31 @@ mod tests {
         }
         assert!(seed.path().join("src/lib.rs").exists());
         forget_course_crate(&seed.path().join("nothing")).unwrap();
+    }
+
+    #[test]
+    fn a_build_keeps_the_dependencies_for_the_same_base_even_after_one_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let seed = dir.path().join("grade-seed");
+        let deps = seed.join("target/x86_64-unknown-linux-gnu/debug/deps");
+        write(&deps.join("libndarray-1.rlib"), "x");
+        write(&deps.join("libbackprop-2.rlib"), "x");
+        std::fs::write(stamp_path(&seed), "aaaa 1111 rustc\n").unwrap();
+
+        prepare(&seed, "aaaa 2222 rustc\n").unwrap();
+        assert!(deps.join("libndarray-1.rlib").exists());
+        assert!(!deps.join("libbackprop-2.rlib").exists());
+        assert_eq!(built_from(&seed).unwrap(), "aaaa unfinished\n");
+
+        // That build failed; the next one, for the same base, still keeps the dependencies.
+        prepare(&seed, "aaaa 3333 rustc\n").unwrap();
+        assert!(deps.join("libndarray-1.rlib").exists());
+
+        // Another base (a new toolchain, say): everything goes.
+        prepare(&seed, "bbbb 3333 rustc\n").unwrap();
+        assert!(seed.is_dir());
+        assert!(!deps.join("libndarray-1.rlib").exists());
+        assert_eq!(built_from(&seed).unwrap(), "bbbb unfinished\n");
     }
 
     #[test]
