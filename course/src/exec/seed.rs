@@ -112,14 +112,16 @@ pub async fn ensure(
         std::fs::create_dir_all(parent).map_err(folder)?;
     }
     let stamp = stamp(&sandbox.root);
+    let fresh =
+        || built_from(&sandbox.seed).as_deref() == Some(stamp.as_str()) && sandbox.seed.is_dir();
     loop {
         let lease = SeedLease::take(&sandbox.seed, Hold::Shared).await?;
-        if built_from(&sandbox.seed) == Some(stamp.clone()) && sandbox.seed.is_dir() {
+        if fresh() {
             return Ok(lease);
         }
         drop(lease);
         let turn = SeedLease::take(&sandbox.seed, Hold::Exclusive).await?;
-        if built_from(&sandbox.seed) != Some(stamp.clone()) || !sandbox.seed.is_dir() {
+        if !fresh() {
             build(sandbox, opts, log, &stamp).await?;
         }
         drop(turn);
@@ -159,7 +161,7 @@ fn prepare(seed: &Path, stamp: &str) -> std::io::Result<()> {
         std::fs::remove_dir_all(seed)?;
     }
     std::fs::create_dir_all(seed)?;
-    let base = stamp.split_whitespace().next().unwrap_or_default();
+    let base = base(stamp).unwrap_or_default();
     std::fs::write(stamp_path(seed), format!("{base} unfinished\n"))
 }
 
@@ -172,8 +174,12 @@ fn built_from(seed: &Path) -> Option<String> {
 /// word): then a build folder made for one needs only the course crate compiled again for
 /// the other.
 pub fn same_base(a: &str, b: &str) -> bool {
-    let base = |s: &str| s.split_whitespace().next().map(str::to_owned);
     base(a).is_some() && base(a) == base(b)
+}
+
+/// A stamp's first word: the hash of what the dependencies depend on.
+fn base(stamp: &str) -> Option<&str> {
+    stamp.split_whitespace().next()
 }
 
 /// Removes every artifact of the course crate from a build folder (built, checked, and its
@@ -234,13 +240,13 @@ impl SeedLease {
     /// Takes `hold` on the lock file beside `seed`, waiting for it (and saying so) when
     /// another grader's hold stands in the way.
     pub async fn take(seed: &Path, hold: Hold) -> Result<SeedLease, SeedError> {
-        let path = seed.with_extension("lock");
         let failed = |cause| SeedError::Folder {
-            path: path.clone(),
+            path: seed.with_extension("lock"),
             cause,
         };
-        if let Some(lease) = Self::try_take(seed, hold).map_err(failed)? {
-            return Ok(lease);
+        let file = lock_file(seed).map_err(failed)?;
+        if try_hold(&file, hold).map_err(failed)? {
+            return Ok(SeedLease { _file: file });
         }
         eprintln!(
             "{} {}",
@@ -251,12 +257,6 @@ impl SeedLease {
             },
             seed.display()
         );
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(failed)?;
         let file = tokio::task::spawn_blocking(move || {
             match hold {
                 Hold::Shared => file.lock_shared(),
@@ -272,20 +272,30 @@ impl SeedLease {
 
     /// Takes `hold` only if nothing stands in the way at once; `None` when something does.
     pub fn try_take(seed: &Path, hold: Hold) -> std::io::Result<Option<SeedLease>> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(seed.with_extension("lock"))?;
-        let tried = match hold {
-            Hold::Shared => file.try_lock_shared(),
-            Hold::Exclusive => file.try_lock(),
-        };
-        match tried {
-            Ok(()) => Ok(Some(SeedLease { _file: file })),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(e),
-        }
+        let file = lock_file(seed)?;
+        Ok(try_hold(&file, hold)?.then_some(SeedLease { _file: file }))
+    }
+}
+
+/// The lock file beside the seed, opened (made when missing).
+fn lock_file(seed: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(seed.with_extension("lock"))
+}
+
+/// Takes `hold` on `file` if nothing stands in the way at once: false when something does.
+fn try_hold(file: &std::fs::File, hold: Hold) -> std::io::Result<bool> {
+    let tried = match hold {
+        Hold::Shared => file.try_lock_shared(),
+        Hold::Exclusive => file.try_lock(),
+    };
+    match tried {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }
 
