@@ -165,7 +165,8 @@ fn prepare(seed: &Path, stamp: &str) -> std::io::Result<()> {
     std::fs::write(stamp_path(seed), format!("{base} unfinished\n"))
 }
 
-/// What the seed in `seed` was last built from, if it was built to the end.
+/// What the stamp file beside `seed` says: the stamp of its last build that ended, or
+/// `<base> unfinished` while a build for that base runs or after one failed.
 fn built_from(seed: &Path) -> Option<String> {
     std::fs::read_to_string(stamp_path(seed)).ok()
 }
