@@ -185,13 +185,46 @@ pub fn strip_ansi(text: &str) -> String {
     out
 }
 
+/// The first lines of an error that say something: blank lines and cargo's progress lines
+/// are left out, so that a failed `:dep` shows cargo's error rather than the dozens of
+/// packages it locked before it.
 fn first_lines(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !is_cargo_progress(l))
+        .collect();
     let mut shown = lines[..lines.len().min(SHOWN_LINES)].join("\n");
     if lines.len() > SHOWN_LINES {
         shown.push_str(&format!("\n… ({} more lines)", lines.len() - SHOWN_LINES));
     }
     shown
+}
+
+/// Words cargo right-aligns at the start of a progress line (`     Locking 60 packages`,
+/// `      Adding ndarray v0.17.2`); evcxr passes them on in a failed `:dep`'s error.
+const CARGO_PROGRESS: [&str; 10] = [
+    "Locking",
+    "Adding",
+    "Updating",
+    "Downgrading",
+    "Downloading",
+    "Downloaded",
+    "Compiling",
+    "Checking",
+    "Blocking",
+    "Finished",
+];
+
+/// Whether `line` is one of cargo's progress lines: indented, one of its words, a space and
+/// more (`Error: ` before it, as evcxr starts its message, is allowed).
+fn is_cargo_progress(line: &str) -> bool {
+    let line = line.strip_prefix("Error:").unwrap_or(line);
+    let word = line.trim_start();
+    line.len() > word.len()
+        && CARGO_PROGRESS.iter().any(|w| {
+            word.strip_prefix(w)
+                .is_some_and(|rest| rest.starts_with(' ') && rest.trim().len() > 1)
+        })
 }
 
 #[cfg(test)]
@@ -278,6 +311,46 @@ mod tests {
             out.message
         );
         assert!(out.message.ends_with("… (4 more lines)"), "{}", out.message);
+    }
+
+    #[test]
+    fn a_failed_dep_shows_cargos_error_not_the_packages_it_locked() {
+        let mut text =
+            String::from("Error:      Locking 60 packages to latest compatible versions\n");
+        for i in 0..58 {
+            text.push_str(&format!("      Adding crate{i} v1.0.{i}\n"));
+        }
+        text.push_str(
+            "error: failed to download `bumpalo v3.20.4`\n\nCaused by:\n  \
+             attempting to make an HTTP request, but --offline was specified\n",
+        );
+        let out = judge(
+            &run(vec![JupyterMessageContent::ErrorOutput(ErrorOutput {
+                ename: "Error".into(),
+                evalue: text.clone(),
+                traceback: vec![text],
+            })]),
+            10,
+        );
+        assert_eq!(
+            out.message,
+            "error: failed to download `bumpalo v3.20.4`\nCaused by:\n  \
+             attempting to make an HTTP request, but --offline was specified"
+        );
+    }
+
+    #[test]
+    fn a_learners_own_lines_that_begin_like_cargos_are_kept() {
+        for line in [
+            "Adding the bias",
+            "  Finished",
+            "Checking: 3 of 4",
+            "Compiling  ",
+        ] {
+            assert!(!is_cargo_progress(line), "{line}");
+        }
+        assert!(is_cargo_progress("   Compiling backprop v0.1.0 (/x/crate)"));
+        assert!(is_cargo_progress("Error:      Locking 60 packages"));
     }
 
     #[test]
