@@ -309,6 +309,10 @@ impl Sandbox {
         let path = format!("{}:", cargo_home(&home).join("bin").display());
         let config = self.root.join("kernel").join("grade");
         out.setenv("HOME", &home.display().to_string());
+        // Named outright: the home inside is empty, so a toolchain or registry kept elsewhere
+        // ($CARGO_HOME, $RUSTUP_HOME) would not be found from it.
+        out.setenv("CARGO_HOME", &cargo_home(&home).display().to_string());
+        out.setenv("RUSTUP_HOME", &rustup_home(&home).display().to_string());
         out.setenv("PATH", &format!("{path}/usr/bin:/bin"));
         out.setenv("TMPDIR", "/tmp");
         out.setenv("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
@@ -507,6 +511,17 @@ mod tests {
             .find(|w| w[0] == "--setenv" && w[1] == "EVCXR_CONFIG_DIR")
             .map(|w| w[2].clone());
         assert_eq!(config, Some(at("kernel/grade")));
+        // The toolchain's homes are named inside, where they are bound (when they exist).
+        for var in ["CARGO_HOME", "RUSTUP_HOME"] {
+            let value = argv
+                .windows(3)
+                .find(|w| w[0] == "--setenv" && w[1] == var)
+                .map(|w| w[2].clone());
+            let value = value.unwrap_or_else(|| panic!("{var} not set: {argv:?}"));
+            if Path::new(&value).is_dir() {
+                assert!(read_only.contains(&(value.clone(), value.clone())), "{var}");
+            }
+        }
         let relay = at("target/debug/course");
         let tail = [relay.as_str(), "sandbox-relay", "--dir", RUN_INSIDE, "--"];
         assert_eq!(argv[argv.len() - 7..argv.len() - 2], tail);
