@@ -4,6 +4,7 @@
 //! command line.
 
 pub mod cache;
+pub mod crates;
 pub mod outcome;
 pub mod seal;
 pub mod seed;

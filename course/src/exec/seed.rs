@@ -81,6 +81,9 @@ pub enum SeedError {
         /// What the kernel said.
         why: String,
     },
+    /// The crates its kernels read offline are not all there.
+    #[error("building the grader's seed: {0}")]
+    Crates(#[from] super::crates::CratesError),
     /// Its folder could not be prepared.
     #[error("building the grader's seed in {path}: {cause}")]
     Folder {
@@ -111,6 +114,8 @@ pub async fn ensure(
     if let Some(parent) = sandbox.seed.parent() {
         std::fs::create_dir_all(parent).map_err(folder)?;
     }
+    // Every sealed kernel needs them, the seed's own build first.
+    super::crates::ensure(&sandbox.root)?;
     let stamp = stamp(&sandbox.root);
     let fresh =
         || built_from(&sandbox.seed).as_deref() == Some(stamp.as_str()) && sandbox.seed.is_dir();
@@ -142,12 +147,6 @@ async fn build(
         cause: source,
     };
     prepare(&sandbox.seed, stamp).map_err(folder)?;
-    if let Err(why) = fetch_crates(&sandbox.root) {
-        eprintln!(
-            "  could not fetch the course crate's dependencies ({why}); building from the \
-             crates cargo already has"
-        );
-    }
     // Built as the submissions' kernels build, without evcxr's cache: the cache runs rustc
     // through a wrapper, which cargo counts as another compiler, so a seed built with it
     // would be stale for every submission.
@@ -306,62 +305,6 @@ fn try_hold(file: &std::fs::File, hold: Hold) -> std::io::Result<bool> {
     }
 }
 
-/// Downloads, online and outside the sandbox, every crate the warm-up will need. Inside,
-/// offline, evcxr checks each `:dep` with `cargo metadata`, which reads the manifest of every
-/// package in the graph, for every platform, while a machine's own builds download only its
-/// platform's: on a fresh machine the seed's first `:dep` failed on a WebAssembly-only crate
-/// (`failed to download bumpalo … --offline was specified`). `cargo fetch` downloads them
-/// all, resolved as evcxr resolves them (anew, to the newest versions). Returns cargo's
-/// error on failure (with no network, the build inside may still find all it needs).
-fn fetch_crates(root: &Path) -> Result<(), String> {
-    fetch_crates_into(root, None)
-}
-
-/// [`fetch_crates`] into `cargo_home` instead of the user's.
-fn fetch_crates_into(root: &Path, cargo_home: Option<&Path>) -> Result<(), String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    std::fs::write(dir.path().join("Cargo.toml"), fetch_manifest(root))
-        .and_then(|()| std::fs::write(dir.path().join("lib.rs"), ""))
-        .map_err(|e| e.to_string())?;
-    let mut cargo = std::process::Command::new("cargo");
-    if let Some(home) = cargo_home {
-        cargo.env("CARGO_HOME", home);
-    }
-    let out = cargo
-        .arg("fetch")
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("cargo: {e}"))?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let err = String::from_utf8_lossy(&out.stderr);
-    let said: Vec<&str> = err
-        .lines()
-        .skip_while(|l| !l.starts_with("error"))
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .take(4)
-        .collect();
-    Err(if said.is_empty() {
-        format!("cargo fetch: {}", out.status)
-    } else {
-        said.join(" ")
-    })
-}
-
-/// A manifest that depends on the course crate in `root` with every feature, in evcxr's
-/// edition (whose resolver picks versions by the toolchain's Rust version, as evcxr's does).
-fn fetch_manifest(root: &Path) -> String {
-    format!(
-        "[package]\nname = \"backprop-seed-fetch\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-         [lib]\npath = \"lib.rs\"\n\n\
-         [dependencies]\nbackprop = {{ path = {:?}, features = [\"data\"] }}\n\n[workspace]\n",
-        root.join("crate").to_string_lossy()
-    )
-}
-
 async fn warm_up(sandbox: &Sandbox, opts: &ExecOptions, log: &Path) -> Result<(), SeedError> {
     let mut kernel_opts = opts.kernel.clone();
     kernel_opts.sandbox = Some(Sandbox {
@@ -483,67 +426,6 @@ mod tests {
     fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
-    }
-
-    #[test]
-    fn fetching_resolves_the_course_crate_with_its_data_feature() {
-        let root = tempfile::tempdir().unwrap();
-        write(&root.path().join("crate/src/lib.rs"), "");
-        let manifest = |features: &str| {
-            format!(
-                "[package]\nname = \"backprop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
-                 [features]\n{features}"
-            )
-        };
-        write(
-            &root.path().join("crate/Cargo.toml"),
-            &manifest("data = []\n"),
-        );
-        assert_eq!(fetch_crates(root.path()), Ok(()));
-
-        // A crate without the feature: cargo's own words come back.
-        write(&root.path().join("crate/Cargo.toml"), &manifest(""));
-        let why = fetch_crates(root.path()).unwrap_err();
-        assert!(why.contains("data"), "{why}");
-    }
-
-    #[test]
-    #[cfg_attr(
-        not(feature = "kernel-tests"),
-        ignore = "downloads every crate into an empty cargo home: the slow tier"
-    )]
-    fn after_fetching_evcxrs_check_of_each_dep_finds_every_package_offline() {
-        let home = tempfile::tempdir().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let dummy = tempfile::tempdir().unwrap();
-        write(&dummy.path().join("lib.rs"), "");
-        // What evcxr runs, offline in the sandbox, for each of the warm-up's `:dep` cells.
-        let metadata = |features: &str| {
-            write(
-                &dummy.path().join("Cargo.toml"),
-                &format!(
-                    "[package]\nname = \"evcxr_dummy_validate_dep\"\nversion = \"0.0.1\"\n\
-                     edition = \"2024\"\n[lib]\npath = \"lib.rs\"\n[dependencies]\n\
-                     backprop = {{ path = {:?}{features} }}\n",
-                    root.join("crate").to_string_lossy()
-                ),
-            );
-            let _ = std::fs::remove_file(dummy.path().join("Cargo.lock"));
-            std::process::Command::new("cargo")
-                .args(["metadata", "--offline", "--format-version=1"])
-                .current_dir(dummy.path())
-                .env("CARGO_HOME", home.path())
-                .output()
-                .unwrap()
-        };
-        let before = metadata("");
-        assert!(!before.status.success(), "an empty cargo home has no crate");
-        assert_eq!(fetch_crates_into(root, Some(home.path())), Ok(()));
-        for features in ["", ", features = [\"data\"]"] {
-            let after = metadata(features);
-            let err = String::from_utf8_lossy(&after.stderr);
-            assert!(after.status.success(), "{features}: {err}");
-        }
     }
 
     /// A course checkout with the files the stamp reads.

@@ -1,0 +1,178 @@
+//! The crates a sealed kernel reads offline: every package of the course crate's graph, for
+//! every platform, downloaded into cargo's registry.
+//!
+//! A sealed kernel has no network. evcxr checks each `:dep` line with `cargo metadata`, which
+//! reads the manifest of every package the course crate could depend on, on any platform
+//! (WebAssembly's `bumpalo`, Windows' `windows-sys`), while a machine's own builds download
+//! only its platform's. So on a machine that had only built the course, every sealed `:dep`
+//! failed (`failed to download bumpalo … --offline was specified`). The grader checks before
+//! it grades, and downloads what is missing (`cargo fetch`, outside the sandbox).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// What is missing, in cargo's words.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the crates the course crate needs are not all downloaded, and downloading them failed \
+     (sealed kernels have no network): {0}"
+)]
+pub struct CratesError(pub String);
+
+/// Makes sure cargo's registry (`$CARGO_HOME`, else `~/.cargo`) holds every package of the
+/// course crate's graph in `root`: checks offline (a fraction of a second), and when that
+/// fails, downloads them and checks again.
+pub fn ensure(root: &Path) -> Result<(), CratesError> {
+    ensure_in(root, None)
+}
+
+/// [`ensure`] with `cargo_home` instead of the user's.
+fn ensure_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> {
+    if cargo(
+        root,
+        cargo_home,
+        &["metadata", "--offline", "--format-version=1"],
+    )
+    .is_ok()
+    {
+        return Ok(());
+    }
+    eprintln!("  downloading the crates the course crate needs (cargo fetch)");
+    cargo(root, cargo_home, &["fetch"]).map_err(CratesError)?;
+    cargo(
+        root,
+        cargo_home,
+        &["metadata", "--offline", "--format-version=1"],
+    )
+    .map_err(CratesError)
+}
+
+/// Runs cargo with `args` on a scratch crate that depends on the course crate with every
+/// feature, resolved as evcxr resolves it (its edition; no lock file, so the newest versions
+/// cargo may use). Returns cargo's error on failure.
+fn cargo(root: &Path, cargo_home: Option<&Path>, args: &[&str]) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("Cargo.toml"), manifest(root))
+        .and_then(|()| std::fs::write(dir.path().join("lib.rs"), ""))
+        .map_err(|e| e.to_string())?;
+    let mut command = Command::new("cargo");
+    if let Some(home) = cargo_home {
+        command.env("CARGO_HOME", home);
+    }
+    let out = command
+        .args(args)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.starts_with("error"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(4)
+        .collect();
+    Err(if said.is_empty() {
+        format!("cargo {}: {}", args[0], out.status)
+    } else {
+        said.join(" ")
+    })
+}
+
+/// The scratch crate's manifest: the course crate in `root`, with `data`.
+fn manifest(root: &Path) -> String {
+    format!(
+        "[package]\nname = \"backprop-crates\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+         [lib]\npath = \"lib.rs\"\n\n\
+         [dependencies]\nbackprop = {{ path = {:?}, features = [\"data\"] }}\n\n[workspace]\n",
+        root.join("crate").to_string_lossy()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_course_crate_without_the_data_feature_is_named_in_cargos_words() {
+        let root = tempfile::tempdir().unwrap();
+        let home = tempfile::tempdir().unwrap();
+        write(&root.path().join("crate/src/lib.rs"), "");
+        let manifest = |features: &str| {
+            format!(
+                "[package]\nname = \"backprop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+                 [features]\n{features}"
+            )
+        };
+        write(
+            &root.path().join("crate/Cargo.toml"),
+            &manifest("data = []\n"),
+        );
+        // No dependency: nothing to download, the check passes offline.
+        assert!(ensure_in(root.path(), Some(home.path())).is_ok());
+
+        write(&root.path().join("crate/Cargo.toml"), &manifest(""));
+        let err = ensure_in(root.path(), Some(home.path())).unwrap_err();
+        assert!(err.0.contains("`data`"), "{err}");
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(feature = "kernel-tests"),
+        ignore = "downloads every crate into an empty cargo home: the slow tier"
+    )]
+    fn after_ensuring_evcxrs_check_of_each_dep_finds_every_package_offline() {
+        let home = tempfile::tempdir().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let dummy = tempfile::tempdir().unwrap();
+        write(&dummy.path().join("lib.rs"), "");
+        // What evcxr runs, offline in the sandbox, for each of the lessons' `:dep` lines.
+        let metadata = |features: &str| {
+            write(
+                &dummy.path().join("Cargo.toml"),
+                &format!(
+                    "[package]\nname = \"evcxr_dummy_validate_dep\"\nversion = \"0.0.1\"\n\
+                     edition = \"2024\"\n[lib]\npath = \"lib.rs\"\n[dependencies]\n\
+                     backprop = {{ path = {:?}{features} }}\n",
+                    root.join("crate").to_string_lossy()
+                ),
+            );
+            let _ = std::fs::remove_file(dummy.path().join("Cargo.lock"));
+            Command::new("cargo")
+                .args(["metadata", "--offline", "--format-version=1"])
+                .current_dir(dummy.path())
+                .env("CARGO_HOME", home.path())
+                .output()
+                .unwrap()
+        };
+        assert!(
+            !metadata("").status.success(),
+            "an empty cargo home has no crate"
+        );
+        ensure_in(root, Some(home.path())).unwrap();
+        for features in ["", ", features = [\"data\"]"] {
+            let after = metadata(features);
+            let err = String::from_utf8_lossy(&after.stderr);
+            assert!(after.status.success(), "{features}: {err}");
+        }
+        // Checked again, offline: nothing more to download.
+        assert_eq!(
+            cargo(
+                root,
+                Some(home.path()),
+                &["metadata", "--offline", "--format-version=1"]
+            ),
+            Ok(())
+        );
+    }
+}
