@@ -1,6 +1,7 @@
 //! `course setup`: install evcxr_jupyter and the course kernels if they are missing, for
 //! this user or (`--system`) for every user of the machine.
 
+use course::exec::crates;
 use course::install;
 use course::project::Project;
 use course::system::{self, Layout};
@@ -31,6 +32,12 @@ pub struct Args {
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if !args.system {
         install::ensure(project, false)?;
+        // The grader's sealed kernels are offline: download now what they read, so that
+        // grading needs no network later (it checks again, and tries, before it grades).
+        match crates::ensure(&project.root) {
+            Ok(()) => eprintln!("✓ every crate the course crate can need is downloaded"),
+            Err(e) => eprintln!("note: {e}; `course grade` will try again"),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let layout = Layout {
