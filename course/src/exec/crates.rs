@@ -28,40 +28,38 @@ pub fn ensure(root: &Path) -> Result<(), CratesError> {
 
 /// [`ensure`] with `cargo_home` instead of the user's.
 fn ensure_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> {
-    if cargo(
-        root,
-        cargo_home,
-        &["metadata", "--offline", "--format-version=1"],
-    )
-    .is_ok()
-    {
+    let scratch = scratch(root).map_err(CratesError)?;
+    let cargo = |args: &[&str]| cargo(scratch.path(), cargo_home, args);
+    if cargo(&CHECK).is_ok() {
         return Ok(());
     }
     eprintln!("  downloading the crates the course crate needs (cargo fetch)");
-    cargo(root, cargo_home, &["fetch"]).map_err(CratesError)?;
-    cargo(
-        root,
-        cargo_home,
-        &["metadata", "--offline", "--format-version=1"],
-    )
-    .map_err(CratesError)
+    cargo(&["fetch"]).map_err(CratesError)?;
+    cargo(&CHECK).map_err(CratesError)
 }
 
-/// Runs cargo with `args` on a scratch crate that depends on the course crate with every
-/// feature, resolved as evcxr resolves it (its edition; no lock file, so the newest versions
-/// cargo may use). Returns cargo's error on failure.
-fn cargo(root: &Path, cargo_home: Option<&Path>, args: &[&str]) -> Result<(), String> {
+/// The offline check: cargo reads every package of the graph, as evcxr's `:dep` check does.
+const CHECK: [&str; 3] = ["metadata", "--offline", "--format-version=1"];
+
+/// A scratch crate that depends on the course crate in `root` with every feature, resolved
+/// as evcxr resolves it (its edition; no lock file, so the newest versions cargo may use).
+fn scratch(root: &Path) -> Result<tempfile::TempDir, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join("Cargo.toml"), manifest(root))
         .and_then(|()| std::fs::write(dir.path().join("lib.rs"), ""))
         .map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// Runs cargo with `args` in the scratch crate `dir`. Returns cargo's error on failure.
+fn cargo(dir: &Path, cargo_home: Option<&Path>, args: &[&str]) -> Result<(), String> {
     let mut command = Command::new("cargo");
     if let Some(home) = cargo_home {
         command.env("CARGO_HOME", home);
     }
     let out = command
         .args(args)
-        .current_dir(dir.path())
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .output()
@@ -166,13 +164,7 @@ mod tests {
             assert!(after.status.success(), "{features}: {err}");
         }
         // Checked again, offline: nothing more to download.
-        assert_eq!(
-            cargo(
-                root,
-                Some(home.path()),
-                &["metadata", "--offline", "--format-version=1"]
-            ),
-            Ok(())
-        );
+        let scratch = scratch(root).unwrap();
+        assert_eq!(cargo(scratch.path(), Some(home.path()), &CHECK), Ok(()));
     }
 }

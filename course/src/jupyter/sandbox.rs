@@ -506,18 +506,15 @@ mod tests {
             format!("{SLOTS_INSIDE}/1"),
         );
         assert_eq!(writable, [run, build]);
-        let config = argv
-            .windows(3)
-            .find(|w| w[0] == "--setenv" && w[1] == "EVCXR_CONFIG_DIR")
-            .map(|w| w[2].clone());
-        assert_eq!(config, Some(at("kernel/grade")));
+        let setenv = |var: &str| {
+            argv.windows(3)
+                .find(|w| w[0] == "--setenv" && w[1] == var)
+                .map(|w| w[2].clone())
+        };
+        assert_eq!(setenv("EVCXR_CONFIG_DIR"), Some(at("kernel/grade")));
         // The toolchain's homes are named inside, where they are bound (when they exist).
         for var in ["CARGO_HOME", "RUSTUP_HOME"] {
-            let value = argv
-                .windows(3)
-                .find(|w| w[0] == "--setenv" && w[1] == var)
-                .map(|w| w[2].clone());
-            let value = value.unwrap_or_else(|| panic!("{var} not set: {argv:?}"));
+            let value = setenv(var).unwrap_or_else(|| panic!("{var} not set: {argv:?}"));
             if Path::new(&value).is_dir() {
                 assert!(read_only.contains(&(value.clone(), value.clone())), "{var}");
             }
