@@ -5,22 +5,34 @@
 mod common;
 
 use common::root;
-use std::path::Path;
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Runs `kernel/launch` with `env` standing in for evcxr_jupyter; returns its EVCXR_TMPDIR.
 fn launch(slots: &Path) -> String {
-    let out = Command::new(root().join("kernel").join("launch"))
-        .arg("env")
-        .env("BACKPROP_KERNEL_SLOTS", slots)
-        .output()
-        .expect("kernel/launch runs");
+    launch_with(slots, &[])["EVCXR_TMPDIR"].clone()
+}
+
+/// Runs `kernel/launch` with `env` standing in for evcxr_jupyter and `vars` set; returns the
+/// environment it would start evcxr with (EVCXR_TMPDIR always among it).
+fn launch_with(slots: &Path, vars: &[(&str, &Path)]) -> HashMap<String, String> {
+    let mut command = Command::new(root().join("kernel").join("launch"));
+    command.arg("env").env("BACKPROP_KERNEL_SLOTS", slots);
+    for (var, value) in vars {
+        command.env(var, value);
+    }
+    let out = command.output().expect("kernel/launch runs");
     assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout)
+    let env: HashMap<String, String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .find_map(|l| l.strip_prefix("EVCXR_TMPDIR=").map(str::to_string))
-        .expect("kernel/launch sets EVCXR_TMPDIR")
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert!(env.contains_key("EVCXR_TMPDIR"), "{env:?}");
+    env
 }
 
 /// Writes a package at `dir` with the given manifest and an empty library.
@@ -103,4 +115,139 @@ fn in_a_slot_the_cell_crate_compiles_at_opt_level_0_and_its_dependency_at_2() {
         !ctx.contains("opt-level=") || ctx.contains("opt-level=0"),
         "{ctx}"
     );
+}
+
+/// A grader's seed as `course` leaves it, in `dir`: a build folder holding one compiled
+/// library, its stamp (`stamp`) and its lock file beside it; and a kernel configuration
+/// with evcxr's cache on.
+fn grader_seed(dir: &Path, stamp: &str) -> (PathBuf, PathBuf) {
+    let seed = dir.join("grade-seed");
+    let deps = seed.join("target").join("debug").join("deps");
+    std::fs::create_dir_all(&deps).unwrap();
+    std::fs::write(deps.join("libpolars_core-1.rlib"), "compiled once").unwrap();
+    std::fs::write(dir.join("grade-seed.stamp"), stamp).unwrap();
+    std::fs::write(dir.join("grade-seed.lock"), "").unwrap();
+    let config = dir.join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("init.evcxr"),
+        ":cache 4096\n:preserve_vars_on_panic 0\n",
+    )
+    .unwrap();
+    std::fs::write(config.join("prelude.rs"), "// the panic hook\n").unwrap();
+    (seed, config)
+}
+
+const LIB: &str = "target/debug/deps/libpolars_core-1.rlib";
+
+#[test]
+fn a_slot_starts_as_a_copy_of_the_graders_seed_and_builds_without_evcxrs_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (seed, config) = grader_seed(dir.path(), "base1 crate1 rustc 1.95.0\n");
+    let slots = dir.path().join("slots");
+    let vars = [
+        ("BACKPROP_GRADER_SEED", seed.as_path()),
+        ("EVCXR_CONFIG_DIR", config.as_path()),
+    ];
+    let env = launch_with(&slots, &vars);
+    let slot = PathBuf::from(&env["EVCXR_TMPDIR"]);
+    assert_eq!(slot, slots.join("1"));
+    let (copied, original) = (slot.join(LIB), seed.join(LIB));
+    assert_eq!(std::fs::read_to_string(&copied).unwrap(), "compiled once");
+    // A copy of its own: a build in the slot cannot write into the grader's seed.
+    assert!(!copied.symlink_metadata().unwrap().is_symlink());
+    assert_ne!(
+        copied.metadata().unwrap().ino(),
+        original.metadata().unwrap().ino()
+    );
+    std::fs::write(&copied, "rebuilt in the slot").unwrap();
+    assert_eq!(std::fs::read_to_string(&original).unwrap(), "compiled once");
+    // Its kernel reads the same configuration and prelude, without the cache.
+    let read = |dir: &str, file: &str| std::fs::read_to_string(Path::new(dir).join(file)).unwrap();
+    let used = &env["EVCXR_CONFIG_DIR"];
+    assert_ne!(Path::new(used), config);
+    assert_eq!(read(used, "init.evcxr"), ":preserve_vars_on_panic 0\n");
+    assert_eq!(read(used, "prelude.rs"), "// the panic hook\n");
+
+    // Only the course crate changed in the seed: the slot is kept, cargo rebuilds that crate.
+    std::fs::write(
+        dir.path().join("grade-seed.stamp"),
+        "base1 crate2 rustc 1.95.0\n",
+    )
+    .unwrap();
+    let env = launch_with(&slots, &vars);
+    assert_eq!(env["EVCXR_TMPDIR"], slot.to_string_lossy());
+    assert_eq!(
+        std::fs::read_to_string(&copied).unwrap(),
+        "rebuilt in the slot"
+    );
+    assert_ne!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    // Its dependencies changed (a new toolchain, say): the slot is copied again.
+    std::fs::write(
+        dir.path().join("grade-seed.stamp"),
+        "base2 crate2 rustc 1.96.0\n",
+    )
+    .unwrap();
+    launch_with(&slots, &vars);
+    assert_eq!(std::fs::read_to_string(&copied).unwrap(), "compiled once");
+    assert_eq!(
+        std::fs::read_to_string(slot.join(".seed-base")).unwrap(),
+        "base2"
+    );
+}
+
+#[test]
+fn a_seed_being_built_is_not_copied_and_a_slot_from_an_older_one_starts_over_with_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (seed, config) = grader_seed(dir.path(), "base1 crate1 rustc 1.95.0\n");
+    let slots = dir.path().join("slots");
+    let vars = [
+        ("BACKPROP_GRADER_SEED", seed.as_path()),
+        ("EVCXR_CONFIG_DIR", config.as_path()),
+    ];
+    let slot = PathBuf::from(&launch_with(&slots, &vars)["EVCXR_TMPDIR"]);
+    assert!(slot.join(LIB).is_file());
+    // A grader rebuilds the seed for new dependencies: it holds the lock alone, and the
+    // stamp names the new base, unfinished.
+    let lock = std::fs::File::open(dir.path().join("grade-seed.lock")).unwrap();
+    lock.lock().unwrap();
+    std::fs::write(dir.path().join("grade-seed.stamp"), "base2 unfinished\n").unwrap();
+    let env = launch_with(&slots, &vars);
+    assert_eq!(
+        std::fs::read_dir(&slot).unwrap().count(),
+        0,
+        "the slot starts empty"
+    );
+    assert_eq!(
+        Path::new(&env["EVCXR_CONFIG_DIR"]),
+        config,
+        "with evcxr's cache"
+    );
+    // The build ended, but the lock is still held: nothing is copied while it is.
+    std::fs::write(
+        dir.path().join("grade-seed.stamp"),
+        "base2 crate1 rustc 1.96.0\n",
+    )
+    .unwrap();
+    let env = launch_with(&slots, &vars);
+    assert!(!slot.join(LIB).exists());
+    assert_eq!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    drop(lock);
+    let env = launch_with(&slots, &vars);
+    assert!(slot.join(LIB).is_file());
+    assert_ne!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+}
+
+#[test]
+fn without_a_graders_seed_a_slot_keeps_evcxrs_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, config) = grader_seed(dir.path(), "base1 crate1 rustc 1.95.0\n");
+    let missing = dir.path().join("no-seed-here");
+    let vars = [
+        ("BACKPROP_GRADER_SEED", missing.as_path()),
+        ("EVCXR_CONFIG_DIR", config.as_path()),
+    ];
+    let env = launch_with(&dir.path().join("slots"), &vars);
+    assert_eq!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    assert_eq!(std::fs::read_dir(&env["EVCXR_TMPDIR"]).unwrap().count(), 0);
 }

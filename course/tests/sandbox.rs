@@ -297,3 +297,71 @@ fn another_checkout_compiles_the_course_crate_again_and_no_dependency() {
         "the course crate was not built for the other checkout: old {old:?}, new {new:?}"
     );
 }
+
+#[test]
+fn a_learners_kernel_starts_from_the_graders_seed_and_compiles_nothing_but_its_cells() {
+    // On a machine that grades, polars is compiled once: a learner's new build slot is a copy
+    // of the grader's seed (kernel/launch), and its first `:dep` finds every crate fresh.
+    common::setup();
+    let project = Project::locate(Some(&root())).unwrap();
+    let (exec, sandbox) = sealed(&project);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let _seed = runtime
+        .block_on(seed::ensure(&sandbox, &exec, &logs.path().join("seed.log")))
+        .unwrap();
+    // The learner's own kernelspec (not sealed), with build slots nobody used yet.
+    let spec = project
+        .jupyter_data()
+        .join("kernels")
+        .join(&exec.kernel.name)
+        .join("kernel.json");
+    let mut kernelspec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
+    assert_eq!(
+        kernelspec["env"]["BACKPROP_GRADER_SEED"],
+        sandbox.seed.display().to_string()
+    );
+    let slots = tempfile::tempdir().unwrap();
+    kernelspec["env"]["BACKPROP_KERNEL_SLOTS"] = slots.path().display().to_string().into();
+    let data = tempfile::tempdir().unwrap();
+    let own = data.path().join("kernels").join(&exec.kernel.name);
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(own.join("kernel.json"), kernelspec.to_string()).unwrap();
+    let mut kernel = exec.kernel.clone();
+    kernel.data_dir = Some(data.path().to_path_buf());
+    let printed = runtime.block_on(async {
+        let log = logs.path().join("kernel.log");
+        let mut k = Kernel::start(&kernel, &project.notebooks(), &log)
+            .await
+            .unwrap();
+        let dep = ":dep backprop = { path = \"../crate\", features = [\"data\"] }";
+        let dep = k.execute(dep, exec.dep_timeout).await.unwrap();
+        assert!(dep.kernel_lost.is_none(), "{dep:?}");
+        let code = "let frame = backprop::data::read_admissions(\"../data/binary.csv\"); \
+                    println!(\"rows={}\", frame.map(|f| f.height()).unwrap_or(0));";
+        let run = k.execute(code, exec.timeout).await.unwrap();
+        k.shutdown().await;
+        stdout(&run)
+    });
+    assert!(printed.contains("rows=400"), "{printed}");
+    let slot = slots.path().join("1");
+    let from_seed = libraries(&sandbox.seed);
+    let in_slot = libraries(&slot);
+    assert!(
+        from_seed.keys().any(|l| l.starts_with("libpolars_core-")),
+        "{from_seed:?}"
+    );
+    // Every library of the seed is in the slot as the seed wrote it: none compiled again.
+    for (lib, written) in &from_seed {
+        if lib.starts_with("libctx") {
+            continue;
+        }
+        assert_eq!(in_slot.get(lib), Some(written), "{lib} was compiled again");
+    }
+    let new: Vec<&String> = in_slot
+        .keys()
+        .filter(|l| !from_seed.contains_key(*l) && !l.starts_with("libctx"))
+        .collect();
+    assert!(new.is_empty(), "compiled in the slot: {new:?}");
+}

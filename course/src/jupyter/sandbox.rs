@@ -318,7 +318,10 @@ impl Sandbox {
         out.setenv("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
         out.setenv("CARGO_NET_OFFLINE", "true");
         out.setenv("EVCXR_CONFIG_DIR", &config.display().to_string());
-        for (k, v) in env.iter().filter(|(k, _)| k != "EVCXR_CONFIG_DIR") {
+        // The kernelspec's own configuration and seed are the learner's: inside, the kernel
+        // reads the grader's configuration and builds on the overlay of the seed above.
+        let learners = ["EVCXR_CONFIG_DIR", "BACKPROP_GRADER_SEED"];
+        for (k, v) in env.iter().filter(|(k, _)| !learners.contains(&k.as_str())) {
             out.setenv(k, v);
         }
         out.flags(&["--"]);
@@ -470,7 +473,10 @@ mod tests {
         let argv = sandbox.wrap(
             &cell,
             &[at("kernel/launch"), "evcxr_jupyter".into()],
-            &[("EVCXR_CONFIG_DIR".into(), at("kernel/config"))],
+            &[
+                ("EVCXR_CONFIG_DIR".into(), at("kernel/config")),
+                ("BACKPROP_GRADER_SEED".into(), at("seed")),
+            ],
             &dir.path().join("notebooks"),
         );
         let cgroup = "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"";
@@ -512,6 +518,7 @@ mod tests {
                 .map(|w| w[2].clone())
         };
         assert_eq!(setenv("EVCXR_CONFIG_DIR"), Some(at("kernel/grade")));
+        assert_eq!(setenv("BACKPROP_GRADER_SEED"), None);
         // The toolchain's homes are named inside, where they are bound (when they exist).
         for var in ["CARGO_HOME", "RUSTUP_HOME"] {
             let value = setenv(var).unwrap_or_else(|| panic!("{var} not set: {argv:?}"));
