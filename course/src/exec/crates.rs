@@ -38,6 +38,48 @@ fn ensure_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> 
     cargo(&CHECK).map_err(CratesError)
 }
 
+/// Copies cargo's registry index (`from`) to `into`, replacing what was there, while holding
+/// cargo's package-cache lock, under which cargo writes the index: so no file in the copy is
+/// half written. The copy's folder exists afterwards, empty when there is no index.
+pub fn snapshot_index(from: &Path, into: &Path) -> std::io::Result<()> {
+    let cache_lock = from
+        .parent()
+        .and_then(Path::parent)
+        .map(|home| home.join(".package-cache"));
+    let _held = match cache_lock {
+        Some(lock) if lock.is_file() => {
+            let file = std::fs::OpenOptions::new().write(true).open(lock)?;
+            file.lock()?;
+            Some(file)
+        }
+        _ => None,
+    };
+    let partial = into.with_extension("partial");
+    for old in [into, partial.as_path()] {
+        if old.exists() {
+            std::fs::remove_dir_all(old)?;
+        }
+    }
+    if from.is_dir() {
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(from)
+            .arg(&partial)
+            .stdin(Stdio::null())
+            .status()?;
+        if !copied.success() {
+            return Err(std::io::Error::other(format!(
+                "cp -a {} {} failed",
+                from.display(),
+                partial.display()
+            )));
+        }
+    } else {
+        std::fs::create_dir_all(&partial)?;
+    }
+    std::fs::rename(&partial, into)
+}
+
 /// The offline check: cargo reads every package of the graph, as evcxr's `:dep` check does.
 const CHECK: [&str; 3] = ["metadata", "--offline", "--format-version=1"];
 
@@ -99,6 +141,29 @@ mod tests {
     fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_index_snapshot_is_a_whole_copy_that_replaces_the_last_one() {
+        let home = tempfile::tempdir().unwrap();
+        let index = home.path().join("registry").join("index");
+        let entry = index.join("cache").join("js").join("-s").join("js-sys");
+        write(&entry, "js-sys 0.3.107");
+        write(&home.path().join(".package-cache"), "");
+        let into = home.path().join("grade-seed.index");
+        write(&into.join("stale"), "from the last seed");
+        snapshot_index(&index, &into).unwrap();
+        let copied = into.join("cache").join("js").join("-s").join("js-sys");
+        assert_eq!(std::fs::read_to_string(copied).unwrap(), "js-sys 0.3.107");
+        assert!(!into.join("stale").exists());
+        assert!(!into.with_extension("partial").exists());
+        // The index changes later: the snapshot does not.
+        write(&entry, "js-sys 0.3.108");
+        let copied = into.join("cache").join("js").join("-s").join("js-sys");
+        assert_eq!(std::fs::read_to_string(copied).unwrap(), "js-sys 0.3.107");
+        // No index at all: an empty snapshot.
+        snapshot_index(&home.path().join("none"), &into).unwrap();
+        assert_eq!(std::fs::read_dir(&into).unwrap().count(), 0);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! crate's dependencies or the kernel configuration change, everything is.
 
 use super::ExecOptions;
-use crate::jupyter::sandbox::{Mode, Sandbox};
+use crate::jupyter::sandbox::{cargo_index, index_snapshot, Mode, Sandbox};
 use crate::jupyter::{Kernel, KernelError};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -117,8 +117,11 @@ pub async fn ensure(
     // Every sealed kernel needs them, the seed's own build first.
     super::crates::ensure(&sandbox.root)?;
     let stamp = stamp(&sandbox.root);
-    let fresh =
-        || built_from(&sandbox.seed).as_deref() == Some(stamp.as_str()) && sandbox.seed.is_dir();
+    let fresh = || {
+        built_from(&sandbox.seed).as_deref() == Some(stamp.as_str())
+            && sandbox.seed.is_dir()
+            && index_snapshot(&sandbox.seed).is_dir()
+    };
     loop {
         let lease = SeedLease::take(&sandbox.seed, Hold::Shared).await?;
         if fresh() {
@@ -147,6 +150,14 @@ async fn build(
         cause: source,
     };
     prepare(&sandbox.seed, stamp).map_err(folder)?;
+    // The index the seed's kernel, and every sealed kernel after it, resolves from: taken
+    // now, while no grader uses the seed (the caller holds it alone).
+    let (index, snapshot) = (cargo_index(), index_snapshot(&sandbox.seed));
+    tokio::task::spawn_blocking(move || super::crates::snapshot_index(&index, &snapshot))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|copied| copied)
+        .map_err(folder)?;
     // Built as the submissions' kernels build, without evcxr's cache: the cache runs rustc
     // through a wrapper, which cargo counts as another compiler, so a seed built with it
     // would be stale for every submission.

@@ -292,6 +292,10 @@ impl Sandbox {
         for dir in &toolchain {
             out.bind("--ro-bind", dir, dir);
         }
+        let (index, snapshot) = (cargo_index(), index_snapshot(&self.seed));
+        if index.is_dir() && snapshot.is_dir() {
+            out.bind("--ro-bind", &snapshot, &index);
+        }
         let course = crate::project::KERNEL_PARTS
             .into_iter()
             .map(|part| self.root.join(part))
@@ -410,6 +414,20 @@ fn toolchain_dirs(home: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// cargo's registry index, which cargo reads offline to resolve a `:dep` line.
+pub fn cargo_index() -> PathBuf {
+    cargo_home(&home()).join("registry").join("index")
+}
+
+/// The grader's copy of [`cargo_index`] beside the `seed`, made with it
+/// ([`crate::exec::crates::snapshot_index`]) and bound over the live index inside. cargo
+/// rewrites an index file in place when it updates it online (a learner's kernel does); a
+/// sealed kernel reading it meanwhile, without cargo's lock (its cargo home is read-only),
+/// read it half written and failed its `:dep` (`no matching package named js-sys found`).
+pub fn index_snapshot(seed: &Path) -> PathBuf {
+    seed.with_extension("index")
+}
+
 /// `$CARGO_HOME`, else `~/.cargo`.
 fn cargo_home(home: &Path) -> PathBuf {
     std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from)
@@ -456,6 +474,23 @@ mod tests {
             cgroup: Some(PathBuf::from("/sys/fs/cgroup/pids/k1")),
         };
         (dir, sandbox, cell)
+    }
+
+    #[test]
+    fn a_sealed_kernel_reads_the_graders_copy_of_cargos_index_over_the_live_one() {
+        let (_dir, sandbox, cell) = sandbox();
+        let snapshot = index_snapshot(&sandbox.seed);
+        assert_eq!(snapshot, sandbox.root.join("target/grade-seed.index"));
+        std::fs::create_dir_all(&snapshot).unwrap();
+        let argv = sandbox.wrap(&cell, &["evcxr_jupyter".into()], &[], &sandbox.root);
+        // Every machine that built the course has an index to bind it over.
+        assert!(cargo_index().is_dir(), "{}", cargo_index().display());
+        let read_only = binds(&argv, "--ro-bind");
+        let over = (
+            snapshot.display().to_string(),
+            cargo_index().display().to_string(),
+        );
+        assert!(read_only.contains(&over), "{read_only:?}");
     }
 
     /// The pairs `(from, to)` the command binds with `kind`.
@@ -519,6 +554,10 @@ mod tests {
         };
         assert_eq!(setenv("EVCXR_CONFIG_DIR"), Some(at("kernel/grade")));
         assert_eq!(setenv("BACKPROP_GRADER_SEED"), None);
+        // No copy of cargo's index beside this seed: the live one is read.
+        assert!(read_only
+            .iter()
+            .all(|(_, to)| !to.ends_with("registry/index")));
         // The toolchain's homes are named inside, where they are bound (when they exist).
         for var in ["CARGO_HOME", "RUSTUP_HOME"] {
             let value = setenv(var).unwrap_or_else(|| panic!("{var} not set: {argv:?}"));
