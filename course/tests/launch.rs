@@ -117,43 +117,81 @@ fn in_a_slot_the_cell_crate_compiles_at_opt_level_0_and_its_dependency_at_2() {
     );
 }
 
-/// A grader's seed as `course` leaves it, in `dir`: a build folder holding one compiled
-/// library, its stamp (`stamp`) and its lock file beside it; and a kernel configuration
-/// with evcxr's cache on.
-fn grader_seed(dir: &Path, stamp: &str) -> (PathBuf, PathBuf) {
-    let seed = dir.join("grade-seed");
-    let deps = seed.join("target").join("debug").join("deps");
-    std::fs::create_dir_all(&deps).unwrap();
-    std::fs::write(deps.join("libpolars_core-1.rlib"), "compiled once").unwrap();
-    std::fs::write(dir.join("grade-seed.stamp"), stamp).unwrap();
-    std::fs::write(dir.join("grade-seed.lock"), "").unwrap();
-    let config = dir.join("config");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("init.evcxr"),
-        ":cache 4096\n:preserve_vars_on_panic 0\n",
-    )
-    .unwrap();
-    std::fs::write(config.join("prelude.rs"), "// the panic hook\n").unwrap();
-    (seed, config)
+/// A grader's seed as `course` leaves it, in a temporary folder: a build folder holding one
+/// compiled library, its stamp and its lock file beside it; a kernel configuration with
+/// evcxr's cache on; and the build slots of a learner's kernel that names both.
+struct Seeded {
+    dir: tempfile::TempDir,
+    seed: PathBuf,
+    config: PathBuf,
+    slots: PathBuf,
 }
 
 const LIB: &str = "target/debug/deps/libpolars_core-1.rlib";
 
+impl Seeded {
+    fn new() -> Seeded {
+        let dir = tempfile::tempdir().unwrap();
+        let seed = dir.path().join("grade-seed");
+        let lib = seed.join(LIB);
+        std::fs::create_dir_all(lib.parent().unwrap()).unwrap();
+        std::fs::write(lib, "compiled once").unwrap();
+        std::fs::write(dir.path().join("grade-seed.lock"), "").unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config).unwrap();
+        let init = ":cache 4096\n:preserve_vars_on_panic 0\n";
+        std::fs::write(config.join("init.evcxr"), init).unwrap();
+        std::fs::write(config.join("prelude.rs"), "// the panic hook\n").unwrap();
+        let slots = dir.path().join("slots");
+        let seeded = Seeded {
+            dir,
+            seed,
+            config,
+            slots,
+        };
+        seeded.stamp("base1 crate1 rustc 1.95.0\n");
+        seeded
+    }
+
+    /// Writes the seed's stamp, as a grader does when a build starts or ends.
+    fn stamp(&self, stamp: &str) {
+        std::fs::write(self.dir.path().join("grade-seed.stamp"), stamp).unwrap();
+    }
+
+    /// Holds the seed's lock alone, as a grader rebuilding it does, until dropped.
+    fn rebuilding(&self) -> std::fs::File {
+        let lock = std::fs::File::open(self.dir.path().join("grade-seed.lock")).unwrap();
+        lock.lock().unwrap();
+        lock
+    }
+
+    /// Starts a kernel: its environment, as `kernel/launch` would give it to evcxr.
+    fn launch(&self) -> HashMap<String, String> {
+        let vars = [
+            ("BACKPROP_GRADER_SEED", self.seed.as_path()),
+            ("EVCXR_CONFIG_DIR", self.config.as_path()),
+        ];
+        launch_with(&self.slots, &vars)
+    }
+
+    /// Whether the kernel `env` reads the configuration as it is, evcxr's cache on.
+    fn with_cache(&self, env: &HashMap<String, String>) -> bool {
+        Path::new(&env["EVCXR_CONFIG_DIR"]) == self.config
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
 #[test]
 fn a_slot_starts_as_a_copy_of_the_graders_seed_and_builds_without_evcxrs_cache() {
-    let dir = tempfile::tempdir().unwrap();
-    let (seed, config) = grader_seed(dir.path(), "base1 crate1 rustc 1.95.0\n");
-    let slots = dir.path().join("slots");
-    let vars = [
-        ("BACKPROP_GRADER_SEED", seed.as_path()),
-        ("EVCXR_CONFIG_DIR", config.as_path()),
-    ];
-    let env = launch_with(&slots, &vars);
+    let seeded = Seeded::new();
+    let env = seeded.launch();
     let slot = PathBuf::from(&env["EVCXR_TMPDIR"]);
-    assert_eq!(slot, slots.join("1"));
-    let (copied, original) = (slot.join(LIB), seed.join(LIB));
-    assert_eq!(std::fs::read_to_string(&copied).unwrap(), "compiled once");
+    assert_eq!(slot, seeded.slots.join("1"));
+    let (copied, original) = (slot.join(LIB), seeded.seed.join(LIB));
+    assert_eq!(read(&copied), "compiled once");
     // A copy of its own: a build in the slot cannot write into the grader's seed.
     assert!(!copied.symlink_metadata().unwrap().is_symlink());
     assert_ne!(
@@ -161,93 +199,62 @@ fn a_slot_starts_as_a_copy_of_the_graders_seed_and_builds_without_evcxrs_cache()
         original.metadata().unwrap().ino()
     );
     std::fs::write(&copied, "rebuilt in the slot").unwrap();
-    assert_eq!(std::fs::read_to_string(&original).unwrap(), "compiled once");
+    assert_eq!(read(&original), "compiled once");
     // Its kernel reads the same configuration and prelude, without the cache.
-    let read = |dir: &str, file: &str| std::fs::read_to_string(Path::new(dir).join(file)).unwrap();
-    let used = &env["EVCXR_CONFIG_DIR"];
-    assert_ne!(Path::new(used), config);
-    assert_eq!(read(used, "init.evcxr"), ":preserve_vars_on_panic 0\n");
-    assert_eq!(read(used, "prelude.rs"), "// the panic hook\n");
+    assert!(!seeded.with_cache(&env));
+    let used = Path::new(&env["EVCXR_CONFIG_DIR"]);
+    assert_eq!(
+        read(&used.join("init.evcxr")),
+        ":preserve_vars_on_panic 0\n"
+    );
+    assert_eq!(read(&used.join("prelude.rs")), "// the panic hook\n");
 
     // Only the course crate changed in the seed: the slot is kept, cargo rebuilds that crate.
-    std::fs::write(
-        dir.path().join("grade-seed.stamp"),
-        "base1 crate2 rustc 1.95.0\n",
-    )
-    .unwrap();
-    let env = launch_with(&slots, &vars);
-    assert_eq!(env["EVCXR_TMPDIR"], slot.to_string_lossy());
-    assert_eq!(
-        std::fs::read_to_string(&copied).unwrap(),
-        "rebuilt in the slot"
-    );
-    assert_ne!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    seeded.stamp("base1 crate2 rustc 1.95.0\n");
+    let env = seeded.launch();
+    assert_eq!(Path::new(&env["EVCXR_TMPDIR"]), slot);
+    assert_eq!(read(&copied), "rebuilt in the slot");
+    assert!(!seeded.with_cache(&env));
     // Its dependencies changed (a new toolchain, say): the slot is copied again.
-    std::fs::write(
-        dir.path().join("grade-seed.stamp"),
-        "base2 crate2 rustc 1.96.0\n",
-    )
-    .unwrap();
-    launch_with(&slots, &vars);
-    assert_eq!(std::fs::read_to_string(&copied).unwrap(), "compiled once");
-    assert_eq!(
-        std::fs::read_to_string(slot.join(".seed-base")).unwrap(),
-        "base2"
-    );
+    seeded.stamp("base2 crate2 rustc 1.96.0\n");
+    seeded.launch();
+    assert_eq!(read(&copied), "compiled once");
+    assert_eq!(read(&slot.join(".seed-base")), "base2");
 }
 
 #[test]
 fn a_seed_being_built_is_not_copied_and_a_slot_from_an_older_one_starts_over_with_the_cache() {
-    let dir = tempfile::tempdir().unwrap();
-    let (seed, config) = grader_seed(dir.path(), "base1 crate1 rustc 1.95.0\n");
-    let slots = dir.path().join("slots");
-    let vars = [
-        ("BACKPROP_GRADER_SEED", seed.as_path()),
-        ("EVCXR_CONFIG_DIR", config.as_path()),
-    ];
-    let slot = PathBuf::from(&launch_with(&slots, &vars)["EVCXR_TMPDIR"]);
+    let seeded = Seeded::new();
+    let slot = PathBuf::from(&seeded.launch()["EVCXR_TMPDIR"]);
     assert!(slot.join(LIB).is_file());
     // A grader rebuilds the seed for new dependencies: it holds the lock alone, and the
     // stamp names the new base, unfinished.
-    let lock = std::fs::File::open(dir.path().join("grade-seed.lock")).unwrap();
-    lock.lock().unwrap();
-    std::fs::write(dir.path().join("grade-seed.stamp"), "base2 unfinished\n").unwrap();
-    let env = launch_with(&slots, &vars);
+    let lock = seeded.rebuilding();
+    seeded.stamp("base2 unfinished\n");
+    let env = seeded.launch();
     assert_eq!(
         std::fs::read_dir(&slot).unwrap().count(),
         0,
         "the slot starts empty"
     );
-    assert_eq!(
-        Path::new(&env["EVCXR_CONFIG_DIR"]),
-        config,
-        "with evcxr's cache"
-    );
+    assert!(seeded.with_cache(&env));
     // The build ended, but the lock is still held: nothing is copied while it is.
-    std::fs::write(
-        dir.path().join("grade-seed.stamp"),
-        "base2 crate1 rustc 1.96.0\n",
-    )
-    .unwrap();
-    let env = launch_with(&slots, &vars);
+    seeded.stamp("base2 crate1 rustc 1.96.0\n");
+    let env = seeded.launch();
     assert!(!slot.join(LIB).exists());
-    assert_eq!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    assert!(seeded.with_cache(&env));
     drop(lock);
-    let env = launch_with(&slots, &vars);
+    let env = seeded.launch();
     assert!(slot.join(LIB).is_file());
-    assert_ne!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    assert!(!seeded.with_cache(&env));
 }
 
 #[test]
 fn without_a_graders_seed_a_slot_keeps_evcxrs_cache() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, config) = grader_seed(dir.path(), "base1 crate1 rustc 1.95.0\n");
-    let missing = dir.path().join("no-seed-here");
-    let vars = [
-        ("BACKPROP_GRADER_SEED", missing.as_path()),
-        ("EVCXR_CONFIG_DIR", config.as_path()),
-    ];
-    let env = launch_with(&dir.path().join("slots"), &vars);
-    assert_eq!(Path::new(&env["EVCXR_CONFIG_DIR"]), config);
+    let seeded = Seeded::new();
+    std::fs::remove_dir_all(&seeded.seed).unwrap();
+    std::fs::remove_file(seeded.dir.path().join("grade-seed.stamp")).unwrap();
+    let env = seeded.launch();
+    assert!(seeded.with_cache(&env));
     assert_eq!(std::fs::read_dir(&env["EVCXR_TMPDIR"]).unwrap().count(), 0);
 }
