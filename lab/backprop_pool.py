@@ -12,11 +12,10 @@ new one is warmed a little later (`refill_delay`, so the warm-up does not compet
 learner's first cells).
 
 The first warm-up of the lessons that load polars compiles polars into evcxr's cache (minutes
-the first time on a machine, unless the machine grades: then the kernel's build folder starts
-from the grader's seed, which holds polars compiled); its progress goes to the server's log,
-the terminal that runs `course lab`. Pool kernels are hidden from the list of running
-kernels and are shut down with the server. `course lab` turns this on (`--pool N`, 0 for
-none); any notebook outside the folder, or on another kernel, starts as usual.
+the first time on a machine); its progress goes to the server's log, the terminal that runs
+`course lab`. Pool kernels are hidden from the list of running kernels and are shut down with
+the server. `course lab` turns this on (`--pool N`, 0 for none); any notebook outside the
+folder, or on another kernel, starts as usual.
 
 evcxr numbers every cell it runs, the warm-up's included, and its count cannot be reset; so
 `RenumberingConnection` takes the warm-up's cells off the numbers a pooled kernel sends to
@@ -145,9 +144,7 @@ class PooledKernelManager(AsyncMappingKernelManager):
         self.log.info(
             "[backprop pool] warming a kernel for `%s`%s",
             one_line(line),
-            " (the first time on a machine that does not grade, this compiles polars: minutes)"
-            if heavy
-            else "",
+            " (the first time on this machine this compiles polars: minutes)" if heavy else "",
         )
         progress = asyncio.ensure_future(self._progress(line, started))
         try:

@@ -188,8 +188,7 @@ impl Flavour {
     }
 }
 
-/// The kernelspec JSON for one of the course kernels. Its build slots start from the
-/// grader's seed when there is one (`kernel/launch`).
+/// The kernelspec JSON for one of the course kernels.
 fn kernelspec_json(project: &Project, evcxr: &Path, flavour: Flavour) -> serde_json::Value {
     let (display, config) = match flavour {
         Flavour::Course => ("Rust (backprop course)", project.kernel_config()),
@@ -208,10 +207,7 @@ fn kernelspec_json(project: &Project, evcxr: &Path, flavour: Flavour) -> serde_j
         "display_name": display,
         "language": "rust",
         "interrupt_mode": "message",
-        "env": {
-            "EVCXR_CONFIG_DIR": config.to_string_lossy(),
-            "BACKPROP_GRADER_SEED": project.grade_seed().to_string_lossy(),
-        },
+        "env": { "EVCXR_CONFIG_DIR": config.to_string_lossy() },
         "metadata": { "backprop": { "evcxr_version": EVCXR_VERSION } }
     })
 }
@@ -305,11 +301,6 @@ mod tests {
         let wanted = kernelspec_json(&project, Path::new("/bin/evcxr"), Flavour::Course);
         assert_eq!(wanted["argv"][0], "/course/a/kernel/launch");
         assert_eq!(wanted["env"]["EVCXR_CONFIG_DIR"], "/course/a/kernel/config");
-        // Its build slots start from the grader's seed when there is one (kernel/launch).
-        assert_eq!(
-            wanted["env"]["BACKPROP_GRADER_SEED"],
-            project.grade_seed().to_string_lossy().as_ref()
-        );
         assert_eq!(kernelspec_plan(Some(&wanted), &wanted), SpecPlan::Keep);
         assert_eq!(kernelspec_plan(None, &wanted), SpecPlan::Install);
         let other = kernelspec_json(

@@ -5,34 +5,22 @@
 mod common;
 
 use common::root;
-use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// Runs `kernel/launch` with `env` standing in for evcxr_jupyter; returns its EVCXR_TMPDIR.
 fn launch(slots: &Path) -> String {
-    launch_with(slots, &[])["EVCXR_TMPDIR"].clone()
-}
-
-/// Runs `kernel/launch` with `env` standing in for evcxr_jupyter and `vars` set; returns the
-/// environment it would start evcxr with (EVCXR_TMPDIR always among it).
-fn launch_with(slots: &Path, vars: &[(&str, &Path)]) -> HashMap<String, String> {
-    let mut command = Command::new(root().join("kernel").join("launch"));
-    command.arg("env").env("BACKPROP_KERNEL_SLOTS", slots);
-    for (var, value) in vars {
-        command.env(var, value);
-    }
-    let out = command.output().expect("kernel/launch runs");
+    let out = Command::new(root().join("kernel").join("launch"))
+        .arg("env")
+        .env("BACKPROP_KERNEL_SLOTS", slots)
+        .output()
+        .expect("kernel/launch runs");
     assert!(out.status.success(), "{out:?}");
-    let env: HashMap<String, String> = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    assert!(env.contains_key("EVCXR_TMPDIR"), "{env:?}");
-    env
+        .find_map(|l| l.strip_prefix("EVCXR_TMPDIR=").map(str::to_string))
+        .expect("kernel/launch sets EVCXR_TMPDIR")
 }
 
 /// Writes a package at `dir` with the given manifest and an empty library.
@@ -115,146 +103,4 @@ fn in_a_slot_the_cell_crate_compiles_at_opt_level_0_and_its_dependency_at_2() {
         !ctx.contains("opt-level=") || ctx.contains("opt-level=0"),
         "{ctx}"
     );
-}
-
-/// A grader's seed as `course` leaves it, in a temporary folder: a build folder holding one
-/// compiled library, its stamp and its lock file beside it; a kernel configuration with
-/// evcxr's cache on; and the build slots of a learner's kernel that names both.
-struct Seeded {
-    dir: tempfile::TempDir,
-    seed: PathBuf,
-    config: PathBuf,
-    slots: PathBuf,
-}
-
-const LIB: &str = "target/debug/deps/libpolars_core-1.rlib";
-
-impl Seeded {
-    fn new() -> Seeded {
-        let dir = tempfile::tempdir().unwrap();
-        let seed = dir.path().join("grade-seed");
-        let lib = seed.join(LIB);
-        std::fs::create_dir_all(lib.parent().unwrap()).unwrap();
-        std::fs::write(lib, "compiled once").unwrap();
-        std::fs::write(dir.path().join("grade-seed.lock"), "").unwrap();
-        let config = dir.path().join("config");
-        std::fs::create_dir_all(&config).unwrap();
-        let init = ":cache 4096\n:preserve_vars_on_panic 0\n";
-        std::fs::write(config.join("init.evcxr"), init).unwrap();
-        std::fs::write(config.join("prelude.rs"), "// the panic hook\n").unwrap();
-        let slots = dir.path().join("slots");
-        let seeded = Seeded {
-            dir,
-            seed,
-            config,
-            slots,
-        };
-        seeded.stamp("base1 crate1 rustc 1.95.0\n");
-        seeded
-    }
-
-    /// Writes the seed's stamp, as a grader does when a build starts or ends.
-    fn stamp(&self, stamp: &str) {
-        std::fs::write(self.dir.path().join("grade-seed.stamp"), stamp).unwrap();
-    }
-
-    /// Holds the seed's lock alone, as a grader rebuilding it does, until dropped.
-    fn rebuilding(&self) -> std::fs::File {
-        let lock = std::fs::File::open(self.dir.path().join("grade-seed.lock")).unwrap();
-        lock.lock().unwrap();
-        lock
-    }
-
-    /// Starts a kernel: its environment, as `kernel/launch` would give it to evcxr.
-    fn launch(&self) -> HashMap<String, String> {
-        let vars = [
-            ("BACKPROP_GRADER_SEED", self.seed.as_path()),
-            ("EVCXR_CONFIG_DIR", self.config.as_path()),
-        ];
-        launch_with(&self.slots, &vars)
-    }
-
-    /// Whether the kernel `env` reads the configuration as it is, evcxr's cache on.
-    fn with_cache(&self, env: &HashMap<String, String>) -> bool {
-        Path::new(&env["EVCXR_CONFIG_DIR"]) == self.config
-    }
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap()
-}
-
-#[test]
-fn a_slot_starts_as_a_copy_of_the_graders_seed_and_builds_without_evcxrs_cache() {
-    let seeded = Seeded::new();
-    let env = seeded.launch();
-    let slot = PathBuf::from(&env["EVCXR_TMPDIR"]);
-    assert_eq!(slot, seeded.slots.join("1"));
-    let (copied, original) = (slot.join(LIB), seeded.seed.join(LIB));
-    assert_eq!(read(&copied), "compiled once");
-    // A copy of its own: a build in the slot cannot write into the grader's seed.
-    assert!(!copied.symlink_metadata().unwrap().is_symlink());
-    assert_ne!(
-        copied.metadata().unwrap().ino(),
-        original.metadata().unwrap().ino()
-    );
-    std::fs::write(&copied, "rebuilt in the slot").unwrap();
-    assert_eq!(read(&original), "compiled once");
-    // Its kernel reads the same configuration and prelude, without the cache.
-    assert!(!seeded.with_cache(&env));
-    let used = Path::new(&env["EVCXR_CONFIG_DIR"]);
-    assert_eq!(
-        read(&used.join("init.evcxr")),
-        ":preserve_vars_on_panic 0\n"
-    );
-    assert_eq!(read(&used.join("prelude.rs")), "// the panic hook\n");
-
-    // Only the course crate changed in the seed: the slot is kept, cargo rebuilds that crate.
-    seeded.stamp("base1 crate2 rustc 1.95.0\n");
-    let env = seeded.launch();
-    assert_eq!(Path::new(&env["EVCXR_TMPDIR"]), slot);
-    assert_eq!(read(&copied), "rebuilt in the slot");
-    assert!(!seeded.with_cache(&env));
-    // Its dependencies changed (a new toolchain, say): the slot is copied again.
-    seeded.stamp("base2 crate2 rustc 1.96.0\n");
-    seeded.launch();
-    assert_eq!(read(&copied), "compiled once");
-    assert_eq!(read(&slot.join(".seed-base")), "base2");
-}
-
-#[test]
-fn a_seed_being_built_is_not_copied_and_a_slot_from_an_older_one_starts_over_with_the_cache() {
-    let seeded = Seeded::new();
-    let slot = PathBuf::from(&seeded.launch()["EVCXR_TMPDIR"]);
-    assert!(slot.join(LIB).is_file());
-    // A grader rebuilds the seed for new dependencies: it holds the lock alone, and the
-    // stamp names the new base, unfinished.
-    let lock = seeded.rebuilding();
-    seeded.stamp("base2 unfinished\n");
-    let env = seeded.launch();
-    assert_eq!(
-        std::fs::read_dir(&slot).unwrap().count(),
-        0,
-        "the slot starts empty"
-    );
-    assert!(seeded.with_cache(&env));
-    // The build ended, but the lock is still held: nothing is copied while it is.
-    seeded.stamp("base2 crate1 rustc 1.96.0\n");
-    let env = seeded.launch();
-    assert!(!slot.join(LIB).exists());
-    assert!(seeded.with_cache(&env));
-    drop(lock);
-    let env = seeded.launch();
-    assert!(slot.join(LIB).is_file());
-    assert!(!seeded.with_cache(&env));
-}
-
-#[test]
-fn without_a_graders_seed_a_slot_keeps_evcxrs_cache() {
-    let seeded = Seeded::new();
-    std::fs::remove_dir_all(&seeded.seed).unwrap();
-    std::fs::remove_file(seeded.dir.path().join("grade-seed.stamp")).unwrap();
-    let env = seeded.launch();
-    assert!(seeded.with_cache(&env));
-    assert_eq!(std::fs::read_dir(&env["EVCXR_TMPDIR"]).unwrap().count(), 0);
 }

@@ -322,10 +322,7 @@ impl Sandbox {
         out.setenv("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
         out.setenv("CARGO_NET_OFFLINE", "true");
         out.setenv("EVCXR_CONFIG_DIR", &config.display().to_string());
-        // The kernelspec's own configuration and seed are the learner's: inside, the kernel
-        // reads the grader's configuration and builds on the overlay of the seed above.
-        let learners = ["EVCXR_CONFIG_DIR", "BACKPROP_GRADER_SEED"];
-        for (k, v) in env.iter().filter(|(k, _)| !learners.contains(&k.as_str())) {
+        for (k, v) in env.iter().filter(|(k, _)| k != "EVCXR_CONFIG_DIR") {
             out.setenv(k, v);
         }
         out.flags(&["--"]);
@@ -508,10 +505,7 @@ mod tests {
         let argv = sandbox.wrap(
             &cell,
             &[at("kernel/launch"), "evcxr_jupyter".into()],
-            &[
-                ("EVCXR_CONFIG_DIR".into(), at("kernel/config")),
-                ("BACKPROP_GRADER_SEED".into(), at("seed")),
-            ],
+            &[("EVCXR_CONFIG_DIR".into(), at("kernel/config"))],
             &dir.path().join("notebooks"),
         );
         let cgroup = "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"";
@@ -553,7 +547,6 @@ mod tests {
                 .map(|w| w[2].clone())
         };
         assert_eq!(setenv("EVCXR_CONFIG_DIR"), Some(at("kernel/grade")));
-        assert_eq!(setenv("BACKPROP_GRADER_SEED"), None);
         // No copy of cargo's index beside this seed: the live one is read.
         assert!(read_only
             .iter()
