@@ -29,14 +29,59 @@ pub fn ensure(root: &Path) -> Result<(), CratesError> {
 /// [`ensure`] with `cargo_home` instead of the user's.
 fn ensure_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> {
     let scratch = scratch(root).map_err(CratesError)?;
-    let cargo = |args: &[&str]| cargo(scratch.path(), cargo_home, args);
-    if cargo(&CHECK).is_ok() {
+    let course = |args: &[&str]| cargo(scratch.path(), cargo_home, &[], args);
+    check_or_fetch("the course crate", course, &CHECK, &["fetch"])?;
+    let Some((library, host)) = standard_library() else {
+        return Ok(());
+    };
+    let manifest = ["--locked", "--manifest-path", &library];
+    let check = [&CHECK[..], &["--filter-platform", &host], &manifest].concat();
+    let fetch = [&["fetch", "--target", &host][..], &manifest].concat();
+    let std = |args: &[&str]| cargo(scratch.path(), cargo_home, &LIBRARY_ENV, args);
+    check_or_fetch("the standard library's workspace", std, &check, &fetch)
+}
+
+/// Runs the offline `check`; when it fails, downloads with `fetch` and checks again.
+fn check_or_fetch(
+    what: &str,
+    cargo: impl Fn(&[&str]) -> Result<(), String>,
+    check: &[&str],
+    fetch: &[&str],
+) -> Result<(), CratesError> {
+    if cargo(check).is_ok() {
         return Ok(());
     }
-    eprintln!("  downloading the crates the course crate needs (cargo fetch)");
-    cargo(&["fetch"]).map_err(CratesError)?;
-    cargo(&CHECK).map_err(CratesError)
+    eprintln!("  downloading the crates {what} needs (cargo fetch)");
+    cargo(fetch).map_err(CratesError)?;
+    cargo(check).map_err(CratesError)
 }
+
+/// The standard library's own workspace (rust-src's `library/Cargo.toml`) and the host.
+/// rust-analyzer inside evcxr learns the standard library from it with `cargo metadata` for
+/// the host; in a sealed kernel that runs offline, and when one of its packages was never
+/// downloaded it fails, and rust-analyzer types nothing (`Couldn't automatically determine
+/// type of variable`: every sealed kernel on a fresh machine, until an online kernel had run).
+fn standard_library() -> Option<(String, String)> {
+    let rustc = |args: &[&str]| {
+        let out = Command::new("rustc").args(args).output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let sysroot = rustc(&["--print", "sysroot"])?;
+    let library = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let host = rustc(&["-vV"])?
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))?;
+    library
+        .is_file()
+        .then(|| (library.to_string_lossy().into_owned(), host))
+}
+
+/// What rust-analyzer sets to read the standard library's workspace, which uses a nightly
+/// cargo feature.
+const LIBRARY_ENV: [(&str, &str); 1] =
+    [("__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS", "nightly")];
 
 /// Copies cargo's registry index (`from`) to `into`, replacing what was there, while holding
 /// cargo's package-cache lock, under which cargo writes the index: so no file in the copy is
@@ -93,12 +138,19 @@ fn scratch(root: &Path) -> Result<tempfile::TempDir, String> {
     Ok(dir)
 }
 
-/// Runs cargo with `args` in the scratch crate `dir`. Returns cargo's error on failure.
-fn cargo(dir: &Path, cargo_home: Option<&Path>, args: &[&str]) -> Result<(), String> {
+/// Runs cargo with `args` (and `env`) in the scratch crate `dir`. Returns cargo's error on
+/// failure.
+fn cargo(
+    dir: &Path,
+    cargo_home: Option<&Path>,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Result<(), String> {
     let mut command = Command::new("cargo");
     if let Some(home) = cargo_home {
         command.env("CARGO_HOME", home);
     }
+    command.envs(env.iter().copied());
     let out = command
         .args(args)
         .current_dir(dir)
@@ -141,6 +193,20 @@ mod tests {
     fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_standard_librarys_workspace_is_found_for_this_toolchain_and_host() {
+        // rust-src is part of the toolchain the course needs (rust-analyzer reads it).
+        let (library, host) = standard_library().expect("rust-src and rustc -vV");
+        assert!(
+            library.ends_with("lib/rustlib/src/rust/library/Cargo.toml"),
+            "{library}"
+        );
+        assert!(Path::new(&library).is_file());
+        let out = Command::new("rustc").arg("-vV").output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(said.contains(&format!("\nhost: {host}\n")), "{said}");
     }
 
     #[test]
@@ -230,6 +296,23 @@ mod tests {
         }
         // Checked again, offline: nothing more to download.
         let scratch = scratch(root).unwrap();
-        assert_eq!(cargo(scratch.path(), Some(home.path()), &CHECK), Ok(()));
+        assert_eq!(
+            cargo(scratch.path(), Some(home.path()), &[], &CHECK),
+            Ok(())
+        );
+        // What rust-analyzer runs, offline in the sandbox, to learn the standard library.
+        let (library, host) = standard_library().unwrap();
+        let args = [
+            "metadata",
+            "--offline",
+            "--format-version=1",
+            "--locked",
+            "--filter-platform",
+            &host,
+            "--manifest-path",
+            &library,
+        ];
+        let std = cargo(scratch.path(), Some(home.path()), &LIBRARY_ENV, &args);
+        assert_eq!(std, Ok(()));
     }
 }
