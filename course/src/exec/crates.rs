@@ -6,7 +6,10 @@
 //! (WebAssembly's `bumpalo`, Windows' `windows-sys`), while a machine's own builds download
 //! only its platform's. So on a machine that had only built the course, every sealed `:dep`
 //! failed (`failed to download bumpalo … --offline was specified`). The grader checks before
-//! it grades, and downloads what is missing (`cargo fetch`, outside the sandbox).
+//! it grades, and downloads what is missing (`cargo fetch`, outside the sandbox). It does the
+//! same for the standard library's own workspace, which rust-analyzer reads offline there
+//! too ([`standard_library`]), and copies cargo's index for the sealed kernels to read
+//! ([`snapshot_index`]).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -20,8 +23,8 @@ use std::process::{Command, Stdio};
 pub struct CratesError(pub String);
 
 /// Makes sure cargo's registry (`$CARGO_HOME`, else `~/.cargo`) holds every package of the
-/// course crate's graph in `root`: checks offline (a fraction of a second), and when that
-/// fails, downloads them and checks again.
+/// course crate's graph in `root` and of the standard library's workspace: checks offline (a
+/// fraction of a second each), and when that fails, downloads them and checks again.
 pub fn ensure(root: &Path) -> Result<(), CratesError> {
     ensure_in(root, None)
 }
