@@ -8,7 +8,7 @@
 //! failed (`failed to download bumpalo … --offline was specified`). The grader checks before
 //! it grades, and downloads what is missing (`cargo fetch`, outside the sandbox). It does the
 //! same for the standard library's own workspace, which rust-analyzer reads offline there
-//! too ([`standard_library`]), and copies cargo's index for the sealed kernels to read
+//! too (`standard_library`), and copies cargo's index for the sealed kernels to read
 //! ([`snapshot_index`]).
 
 use std::path::Path;
