@@ -32,10 +32,13 @@ pub struct Args {
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if !args.system {
         install::ensure(project, false)?;
-        // The grader's sealed kernels are offline: download now what they read, so that
-        // grading needs no network later (it checks again, and tries, before it grades).
+        // The grader's sealed kernels are offline: download now what they read (the course
+        // crate's graph and the standard library's workspace), so that grading needs no
+        // network later (it checks again, and tries, before it grades).
         match crates::ensure(&project.root) {
-            Ok(()) => eprintln!("✓ every crate the course crate can need is downloaded"),
+            Ok(()) => eprintln!(
+                "✓ every crate the course crate and the standard library's workspace can need is downloaded"
+            ),
             Err(e) => eprintln!("note: {e}; `course grade` will try again"),
         }
         return Ok(ExitCode::SUCCESS);
