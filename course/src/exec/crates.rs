@@ -86,21 +86,19 @@ fn standard_library() -> Option<(String, String)> {
 const LIBRARY_ENV: [(&str, &str); 1] =
     [("__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS", "nightly")];
 
-/// Copies cargo's registry index (`from`) to `into`, replacing what was there, while holding
-/// cargo's package-cache lock, under which cargo writes the index: so no file in the copy is
-/// half written. The copy's folder exists afterwards, empty when there is no index.
-pub fn snapshot_index(from: &Path, into: &Path) -> std::io::Result<()> {
-    let cache_lock = from
-        .parent()
-        .and_then(Path::parent)
-        .map(|home| home.join(".package-cache"));
-    let _held = match cache_lock {
-        Some(lock) if lock.is_file() => {
-            let file = std::fs::OpenOptions::new().write(true).open(lock)?;
-            file.lock()?;
-            Some(file)
-        }
-        _ => None,
+/// Copies the registry index of the cargo home `cargo_home` to `into`, replacing what was
+/// there, while holding cargo's package-cache lock, under which cargo writes the index: so no
+/// file in the copy is half written. The copy's folder exists afterwards, empty when there is
+/// no index.
+pub fn snapshot_index(cargo_home: &Path, into: &Path) -> std::io::Result<()> {
+    let from = cargo_home.join("registry").join("index");
+    let lock = cargo_home.join(".package-cache");
+    let _held = if lock.is_file() {
+        let file = std::fs::OpenOptions::new().write(true).open(lock)?;
+        file.lock()?;
+        Some(file)
+    } else {
+        None
     };
     let partial = into.with_extension("partial");
     for old in [into, partial.as_path()] {
@@ -111,7 +109,7 @@ pub fn snapshot_index(from: &Path, into: &Path) -> std::io::Result<()> {
     if from.is_dir() {
         let copied = Command::new("cp")
             .arg("-a")
-            .arg(from)
+            .arg(&from)
             .arg(&partial)
             .stdin(Stdio::null())
             .status()?;
@@ -221,7 +219,7 @@ mod tests {
         write(&home.path().join(".package-cache"), "");
         let into = home.path().join("grade-seed.index");
         write(&into.join("stale"), "from the last seed");
-        snapshot_index(&index, &into).unwrap();
+        snapshot_index(home.path(), &into).unwrap();
         let copied = into.join("cache").join("js").join("-s").join("js-sys");
         assert_eq!(std::fs::read_to_string(copied).unwrap(), "js-sys 0.3.107");
         assert!(!into.join("stale").exists());
@@ -231,7 +229,8 @@ mod tests {
         let copied = into.join("cache").join("js").join("-s").join("js-sys");
         assert_eq!(std::fs::read_to_string(copied).unwrap(), "js-sys 0.3.107");
         // No index at all: an empty snapshot.
-        snapshot_index(&home.path().join("none"), &into).unwrap();
+        std::fs::remove_dir_all(&index).unwrap();
+        snapshot_index(home.path(), &into).unwrap();
         assert_eq!(std::fs::read_dir(&into).unwrap().count(), 0);
     }
 

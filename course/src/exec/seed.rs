@@ -10,7 +10,7 @@
 //! crate's dependencies or the kernel configuration change, everything is.
 
 use super::ExecOptions;
-use crate::jupyter::sandbox::{cargo_index, index_snapshot, Mode, Sandbox};
+use crate::jupyter::sandbox::{index_snapshot, user_cargo_home, Mode, Sandbox};
 use crate::jupyter::{Kernel, KernelError};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -152,8 +152,8 @@ async fn build(
     prepare(&sandbox.seed, stamp).map_err(folder)?;
     // The index the seed's kernel, and every sealed kernel after it, resolves from: taken
     // now, while no grader uses the seed (the caller holds it alone).
-    let (index, snapshot) = (cargo_index(), index_snapshot(&sandbox.seed));
-    tokio::task::spawn_blocking(move || super::crates::snapshot_index(&index, &snapshot))
+    let (home, snapshot) = (user_cargo_home(), index_snapshot(&sandbox.seed));
+    tokio::task::spawn_blocking(move || super::crates::snapshot_index(&home, &snapshot))
         .await
         .map_err(std::io::Error::other)
         .and_then(|copied| copied)

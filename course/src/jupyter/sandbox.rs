@@ -411,9 +411,14 @@ fn toolchain_dirs(home: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The cargo home the sandbox binds: `$CARGO_HOME`, else `~/.cargo`.
+pub fn user_cargo_home() -> PathBuf {
+    cargo_home(&home())
+}
+
 /// cargo's registry index, which cargo reads offline to resolve a `:dep` line.
 pub fn cargo_index() -> PathBuf {
-    cargo_home(&home()).join("registry").join("index")
+    user_cargo_home().join("registry").join("index")
 }
 
 /// The grader's copy of [`cargo_index`] beside the `seed`, made with it
