@@ -15,7 +15,7 @@
 //! each compiled library a link to the seed's file: the first lesson compiles nothing but its
 //! cells, and the libraries exist once however many learners there are.
 
-use crate::exec::{seed, ExecOptions};
+use crate::exec::{crates, seed, ExecOptions};
 use crate::install::{self, InstallError};
 use crate::jupyter::{Kernel, KernelOptions};
 use crate::project::{Project, KERNEL_PARTS};
@@ -243,8 +243,9 @@ fn copy_course(project: &Project, layout: &Layout) -> Result<()> {
     Ok(())
 }
 
-/// Downloads every crate the course crate needs (at the versions of the course's lock file)
-/// into the shared cargo home, where the kernels find them offline.
+/// Downloads every crate the course crate needs (at the versions of the course's lock file),
+/// and those of the standard library's workspace, into the shared cargo home, where the
+/// kernels find them offline.
 fn fetch_crates(layout: &Layout, sysroot: &Path) -> Result<()> {
     let dir = layout.prefix.join("fetch");
     create_dir(&dir.join("src"))?;
@@ -265,6 +266,13 @@ fn fetch_crates(layout: &Layout, sysroot: &Path) -> Result<()> {
         .current_dir(&dir)
         .env("CARGO_HOME", layout.cargo_home()))?;
     remove(&dir)?;
+    // rust-analyzer in the (offline) kernels reads the standard library's workspace too.
+    crates::ensure_standard_library(Some(&layout.cargo_home())).map_err(|e| {
+        SystemError::Command {
+            command: "cargo fetch (the standard library's workspace)".into(),
+            why: e.to_string(),
+        }
+    })?;
     eprintln!(
         "✓ crates in {} ({:.0} s)",
         layout.cargo_home().display(),

@@ -205,6 +205,14 @@ fn three_learners_on_one_jupyterhub_each_get_every_check_in_files_of_their_own()
         du(&prefix.join("seed"))
     );
 
+    let std = standard_library_offline(&prefix.join("cargo"));
+    assert!(
+        std.status.success(),
+        "the learners' offline rust-analyzer finds every crate of the standard library's \
+         workspace in the shared cargo home: {}",
+        String::from_utf8_lossy(&std.stderr)
+    );
+
     let uids: Vec<u32> = LEARNERS.iter().map(|l| ensure_learner(l)).collect();
     let state = common::root().join("target").join("hub-state");
     let port = common::free_port();
@@ -289,6 +297,32 @@ fn three_learners_on_one_jupyterhub_each_get_every_check_in_files_of_their_own()
         let left = processes_of(uid);
         assert!(left.is_empty(), "processes outlived the Hub: {left:#?}");
     }
+}
+
+/// What rust-analyzer runs, offline in a learner's kernel, to learn the standard library:
+/// `cargo metadata` on rust-src's workspace for the host, with `cargo_home`.
+fn standard_library_offline(cargo_home: &Path) -> std::process::Output {
+    let rustc = |arg: &str| {
+        let out = Command::new("rustc").arg(arg).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let library =
+        Path::new(rustc("--print=sysroot").trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let version = rustc("-vV");
+    let host = version
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    Command::new("cargo")
+        .args(["metadata", "--offline", "--locked", "--format-version=1"])
+        .args(["--filter-platform", host, "--manifest-path"])
+        .arg(&library)
+        .current_dir(outside.path())
+        .env("CARGO_HOME", cargo_home)
+        .env("__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS", "nightly")
+        .output()
+        .unwrap()
 }
 
 fn uuid_token() -> String {

@@ -17,8 +17,8 @@ use std::process::{Command, Stdio};
 /// What is missing, in cargo's words.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the crates the course crate needs are not all downloaded, and downloading them failed \
-     (sealed kernels have no network): {0}"
+    "the crates the course's kernels need (the course crate's and the standard library's) are \
+     not all downloaded, and downloading them failed (sealed kernels have no network): {0}"
 )]
 pub struct CratesError(pub String);
 
@@ -34,13 +34,23 @@ fn ensure_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> 
     let scratch = scratch(root).map_err(CratesError)?;
     let course = |args: &[&str]| cargo(scratch.path(), cargo_home, &[], args);
     check_or_fetch("the course crate", course, &CHECK, &["fetch"])?;
+    ensure_standard_library(cargo_home)
+}
+
+/// Makes sure the cargo home `cargo_home` (else the user's) holds every package of the
+/// standard library's workspace for the host, which rust-analyzer reads offline
+/// ([`standard_library`]): checks offline, and when that fails, downloads them and checks
+/// again. Nothing to do without rust-src.
+pub fn ensure_standard_library(cargo_home: Option<&Path>) -> Result<(), CratesError> {
     let Some((library, host)) = standard_library() else {
         return Ok(());
     };
     let manifest = ["--locked", "--manifest-path", &library];
     let check = [&CHECK[..], &["--filter-platform", &host], &manifest].concat();
     let fetch = [&["fetch", "--target", &host][..], &manifest].concat();
-    let std = |args: &[&str]| cargo(scratch.path(), cargo_home, &LIBRARY_ENV, args);
+    // Outside any project, so that no project's cargo configuration applies.
+    let outside = tempfile::tempdir().map_err(|e| CratesError(e.to_string()))?;
+    let std = |args: &[&str]| cargo(outside.path(), cargo_home, &LIBRARY_ENV, args);
     check_or_fetch("the standard library's workspace", std, &check, &fetch)
 }
 
