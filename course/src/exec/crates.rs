@@ -54,6 +54,20 @@ pub fn ensure_standard_library(cargo_home: Option<&Path>) -> Result<(), CratesEr
     check_or_fetch("the standard library's workspace", std, &check, &fetch)
 }
 
+/// Downloads the newest versions of the course crate's graph that cargo may use (online; the
+/// index brought up to date as it resolves). An offline resolution afterwards takes the newest
+/// version it has, so it then resolves as an online kernel does now. `Err` says why not
+/// (offline, say); what is downloaded stays as it was.
+pub fn fetch_newest(root: &Path) -> Result<(), CratesError> {
+    fetch_newest_in(root, None)
+}
+
+/// [`fetch_newest`] with `cargo_home` instead of the user's.
+fn fetch_newest_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> {
+    let scratch = scratch(root).map_err(CratesError)?;
+    cargo(scratch.path(), cargo_home, &[], &["fetch"]).map_err(CratesError)
+}
+
 /// Runs the offline `check`; when it fails, downloads with `fetch` and checks again.
 fn check_or_fetch(
     what: &str,
@@ -265,6 +279,59 @@ mod tests {
         write(&root.path().join("crate/Cargo.toml"), &manifest(""));
         let err = ensure_in(root.path(), Some(home.path())).unwrap_err();
         assert!(err.0.contains("`data`"), "{err}");
+    }
+
+    /// The packages a resolution of the scratch crate for `root` picks, as `name version`
+    /// lines, sorted; offline when `offline`.
+    fn resolved(root: &Path, home: &Path, offline: bool) -> Vec<String> {
+        let scratch = scratch(root).unwrap();
+        let args: &[&str] = if offline {
+            &["generate-lockfile", "--offline"]
+        } else {
+            &["generate-lockfile"]
+        };
+        cargo(scratch.path(), Some(home), &[], args).unwrap();
+        let lock = std::fs::read_to_string(scratch.path().join("Cargo.lock")).unwrap();
+        let mut picked: Vec<String> = lock
+            .split("[[package]]")
+            .filter_map(|p| {
+                let field = |key: &str| {
+                    p.lines()
+                        .find_map(|l| l.strip_prefix(key)?.strip_prefix(" = "))
+                        .map(|v| v.trim_matches('"').to_string())
+                };
+                Some(format!("{} {}", field("name")?, field("version")?))
+            })
+            .collect();
+        picked.sort();
+        picked
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(feature = "kernel-tests"),
+        ignore = "downloads every crate into an empty cargo home: the slow tier"
+    )]
+    fn after_fetching_the_newest_an_offline_resolution_picks_what_an_online_one_picks() {
+        let home = tempfile::tempdir().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        // First only the versions of the workspace's lock file, as building it downloads them.
+        let pinned = scratch(root).unwrap();
+        std::fs::copy(root.join("Cargo.lock"), pinned.path().join("Cargo.lock")).unwrap();
+        cargo(pinned.path(), Some(home.path()), &[], &["fetch"]).unwrap();
+        let online = resolved(root, home.path(), false);
+        let before = resolved(root, home.path(), true);
+        fetch_newest_in(root, Some(home.path())).unwrap();
+        let after = resolved(root, home.path(), true);
+        assert!(
+            after.iter().any(|p| p.starts_with("polars-core ")),
+            "{after:?}"
+        );
+        assert_eq!(after, online);
+        // Whether the lock file was behind the registry (it was when written: hashbrown
+        // 0.17.1 against 0.17.2) changes what this test shows, not what it asserts.
+        let behind: Vec<&String> = online.iter().filter(|p| !before.contains(p)).collect();
+        eprintln!("newer than the workspace's lock file: {behind:?}");
     }
 
     #[test]

@@ -150,6 +150,22 @@ async fn build(
         cause: source,
     };
     prepare(&sandbox.seed, stamp).map_err(folder)?;
+    // A sealed kernel resolves offline, taking the newest version it finds downloaded among
+    // those its copy of the index knows. With the newest the index knows downloaded first,
+    // every later sealed kernel resolves as the seed's does, whatever an online kernel
+    // downloads meanwhile: else a newer release (of `hashbrown`, under polars) that a
+    // learner's kernel fetched after the seed was built would be compiled again in the
+    // kernel of every submission.
+    let root = sandbox.root.clone();
+    if let Ok(Err(e)) =
+        tokio::task::spawn_blocking(move || super::crates::fetch_newest(&root)).await
+    {
+        eprintln!(
+            "  note: the newest versions of the crates could not be downloaded; the seed uses \
+             those already here ({})",
+            e.0
+        );
+    }
     // The index the seed's kernel, and every sealed kernel after it, resolves from: taken
     // now, while no grader uses the seed (the caller holds it alone).
     let (home, snapshot) = (user_cargo_home(), index_snapshot(&sandbox.seed));
