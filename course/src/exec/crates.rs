@@ -9,7 +9,8 @@
 //! it grades, and downloads what is missing (`cargo fetch`, outside the sandbox). It does the
 //! same for the standard library's own workspace, which rust-analyzer reads offline there
 //! too (`standard_library`), and copies cargo's index for the sealed kernels to read
-//! ([`snapshot_index`]).
+//! ([`snapshot_index`]), having first downloaded the newest versions that index knows
+//! ([`fetch_newest`]), so that what sealed kernels resolve offline never changes after.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
