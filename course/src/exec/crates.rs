@@ -282,6 +282,11 @@ mod tests {
         assert!(err.0.contains("`data`"), "{err}");
     }
 
+    /// The workspace this crate is part of: its root holds the course crate.
+    fn workspace() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+    }
+
     /// The packages a resolution of the scratch crate for `root` picks, as `name version`
     /// lines, sorted; offline when `offline`.
     fn resolved(root: &Path, home: &Path, offline: bool) -> Vec<String> {
@@ -314,8 +319,7 @@ mod tests {
         ignore = "downloads every crate into an empty cargo home: the slow tier"
     )]
     fn after_fetching_the_newest_an_offline_resolution_picks_what_an_online_one_picks() {
-        let home = tempfile::tempdir().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let (home, root) = (tempfile::tempdir().unwrap(), workspace());
         // First only the versions of the workspace's lock file, as building it downloads them.
         let pinned = scratch(root).unwrap();
         std::fs::copy(root.join("Cargo.lock"), pinned.path().join("Cargo.lock")).unwrap();
@@ -341,8 +345,7 @@ mod tests {
         ignore = "downloads every crate into an empty cargo home: the slow tier"
     )]
     fn after_ensuring_evcxrs_check_of_each_dep_finds_every_package_offline() {
-        let home = tempfile::tempdir().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let (home, root) = (tempfile::tempdir().unwrap(), workspace());
         let dummy = tempfile::tempdir().unwrap();
         write(&dummy.path().join("lib.rs"), "");
         // What evcxr runs, offline in the sandbox, for each of the lessons' `:dep` lines.
