@@ -1,4 +1,5 @@
-//! Installing what the course needs: evcxr_jupyter (pinned) and the course kernelspecs.
+//! Installing what the course needs: the toolchain's rust-src, evcxr_jupyter (pinned) and
+//! the course kernelspecs.
 //!
 //! Each kernelspec is written twice: user-wide (where JupyterLab and other Jupyter tools find
 //! it) and into this checkout's own data folder (`target/jupyter`), which `course run`,
@@ -45,6 +46,19 @@ pub enum InstallError {
          root set elsewhere?"
     )]
     Missing(PathBuf),
+    /// The toolchain has no rust-src, and it could not be added.
+    #[error(
+        "the toolchain at {sysroot} has no rust-src (the standard library's source, which \
+         rust-analyzer inside evcxr reads to know the type of every variable), and it could not \
+         be added: {why}. With rustup: `rustup component add rust-src`; with a distribution's \
+         Rust, its rust-src package"
+    )]
+    RustSrc {
+        /// The toolchain's folder (`rustc --print sysroot`).
+        sysroot: PathBuf,
+        /// What failed.
+        why: String,
+    },
     /// Jupyter's data folder could not be found.
     #[error("cannot find Jupyter's data folder: {0}")]
     NoJupyterData(String),
@@ -65,6 +79,7 @@ pub fn ensure(project: &Project, quiet: bool) -> Result<(), InstallError> {
             eprintln!("{line}");
         }
     };
+    ensure_rust_src(&project.root, &say)?;
     let evcxr = ensure_evcxr(&say)?;
     for flavour in [Flavour::Course, Flavour::Strict] {
         let wanted = kernelspec_json(project, &evcxr, flavour);
@@ -73,6 +88,54 @@ pub fn ensure(project: &Project, quiet: bool) -> Result<(), InstallError> {
         ensure_kernelspec(&local, flavour.name(), &wanted, &|_| {})?;
     }
     Ok(())
+}
+
+/// The standard library's source in the toolchain whose folder is `sysroot`: rust-src's
+/// workspace, which rust-analyzer reads.
+pub fn rust_src(sysroot: &Path) -> PathBuf {
+    sysroot.join("lib/rustlib/src/rust/library")
+}
+
+/// Makes sure the toolchain that `rustc` names in `dir` has rust-src, adding it with rustup
+/// when it is missing (a few seconds; a toolchain from rustup comes without it). Without it
+/// evcxr cannot type a cell's variables, and every lesson fails. Returns the toolchain's
+/// folder.
+pub fn ensure_rust_src(dir: &Path, say: &dyn Fn(String)) -> Result<PathBuf, InstallError> {
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .current_dir(dir)
+        .output()
+        .map_err(InstallError::NoCargo)?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let present = || rust_src(&sysroot).join("Cargo.toml").is_file();
+    if present() {
+        say(format!("✓ rust-src is installed ({})", sysroot.display()));
+        return Ok(sysroot);
+    }
+    say("the toolchain has no rust-src; adding it (rustup component add rust-src)".into());
+    let failed = |why: String| InstallError::RustSrc {
+        sysroot: sysroot.clone(),
+        why,
+    };
+    let status = Command::new("rustup")
+        .args(["component", "add", "rust-src"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| failed(format!("rustup cannot be run ({e})")))?;
+    if !status.success() {
+        return Err(failed(format!(
+            "`rustup component add rust-src` failed ({status})"
+        )));
+    }
+    if !present() {
+        return Err(failed(format!(
+            "rustup added it, but {} is not there",
+            rust_src(&sysroot).display()
+        )));
+    }
+    say(format!("✓ added rust-src to {}", sysroot.display()));
+    Ok(sysroot)
 }
 
 fn cargo_home() -> Option<PathBuf> {

@@ -120,7 +120,7 @@ pub async fn install(project: &Project, layout: &Layout) -> Result<()> {
     let bin = layout.prefix.join("bin");
     create_dir(&bin)?;
     copy(&evcxr, &bin.join("evcxr_jupyter"))?;
-    let sysroot = toolchain(layout)?;
+    let sysroot = toolchain(project, layout)?;
     let host = host_triple()?;
     copy_course(project, layout)?;
     fetch_crates(layout, &sysroot)?;
@@ -152,16 +152,8 @@ fn enclosing_manifest(dir: &Path) -> Option<PathBuf> {
 
 /// The toolchain the kernels use: the one running setup when everyone can reach it, else a
 /// copy under the prefix (rustup keeps it in root's home, which learners cannot enter).
-fn toolchain(layout: &Layout) -> Result<PathBuf> {
-    let out = output(Command::new("rustc").args(["--print", "sysroot"]))?;
-    let sysroot = PathBuf::from(out.trim());
-    if !sysroot.join("lib/rustlib/src/rust/library").is_dir() {
-        eprintln!(
-            "note: the toolchain at {} has no rust-src; evcxr needs it to infer the types of \
-             variables (rustup component add rust-src)",
-            sysroot.display()
-        );
-    }
+fn toolchain(project: &Project, layout: &Layout) -> Result<PathBuf> {
+    let sysroot = install::ensure_rust_src(&project.root, &|line| eprintln!("{line}"))?;
     if everyone_can_enter(&sysroot) {
         eprintln!(
             "✓ toolchain: {} (readable by every user)",
@@ -172,7 +164,9 @@ fn toolchain(layout: &Layout) -> Result<PathBuf> {
     let copy_to = layout.toolchain();
     let version = output(Command::new("rustc").arg("--version"))?;
     let stamp = copy_to.join("version");
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == version) {
+    // A copy made before rust-src was added lacks it: copied again.
+    let whole = install::rust_src(&copy_to).is_dir();
+    if whole && std::fs::read_to_string(&stamp).is_ok_and(|s| s == version) {
         eprintln!("✓ toolchain: {} ({})", copy_to.display(), version.trim());
         return Ok(copy_to);
     }

@@ -223,7 +223,9 @@ mod tests {
 
     #[test]
     fn the_standard_librarys_workspace_is_found_for_this_toolchain_and_host() {
-        // rust-src is part of the toolchain the course needs (rust-analyzer reads it).
+        // rust-src is part of the toolchain the course needs (rust-analyzer reads it): set-up
+        // adds it.
+        crate::install::ensure_rust_src(workspace(), &|_| {}).unwrap();
         let (library, host) = standard_library().expect("rust-src and rustc -vV");
         assert!(
             library.ends_with("lib/rustlib/src/rust/library/Cargo.toml"),
@@ -346,6 +348,8 @@ mod tests {
     )]
     fn after_ensuring_evcxrs_check_of_each_dep_finds_every_package_offline() {
         let (home, root) = (tempfile::tempdir().unwrap(), workspace());
+        // Set-up adds rust-src first, whose workspace is fetched too.
+        crate::install::ensure_rust_src(root, &|_| {}).unwrap();
         let dummy = tempfile::tempdir().unwrap();
         write(&dummy.path().join("lib.rs"), "");
         // What evcxr runs, offline in the sandbox, for each of the lessons' `:dep` lines.
