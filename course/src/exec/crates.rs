@@ -97,7 +97,7 @@ fn standard_library() -> Option<(String, String)> {
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let sysroot = rustc(&["--print", "sysroot"])?;
-    let library = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let library = crate::install::rust_src(Path::new(sysroot.trim())).join("Cargo.toml");
     let host = rustc(&["-vV"])?
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(str::to_string))?;
