@@ -138,6 +138,8 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
     let net = listener();
     let mark = format!("attack-{}", std::process::id());
     let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    // The learners' build slots: inside the sandbox, where its build folder is.
+    let slots = course::exec::cache::slots_dir();
     let fill = |code: &str| {
         code.replace("{ROOT}", &root().display().to_string())
             .replace("{CLASS}", &class.path().display().to_string())
@@ -145,6 +147,7 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
             .replace("{HOME}", &home)
             .replace("{PORT}", &net.port.to_string())
             .replace("{MARK}", &mark)
+            .replace("{SLOTS}", &slots.display().to_string())
     };
     let corpus: Vec<Entry> = vec![
         entry("correct", SSE_OK, COMPARE_OK, 3.0),
@@ -205,11 +208,11 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
         // Writing outside its space, and spoiling the build folder for the next one.
         attack(
             "write-outside",
-            &fill("for path in [\"{ROOT}/crate/pwned-{MARK}\", \"{ROOT}/notebooks/pwned-{MARK}\", \"{HOME}/pwned-{MARK}\", \"/tmp/pwned-{MARK}\", \"{OUT}/pwned-{MARK}\", \"{CLASS}/pwned-{MARK}\"] { let _ = std::fs::write(path, \"x\"); }"),
+            &fill("for path in [\"{ROOT}/crate/pwned-{MARK}\", \"{ROOT}/notebooks/pwned-{MARK}\", \"{HOME}/pwned-{MARK}\", \"/tmp/pwned-{MARK}\", \"{OUT}/pwned-{MARK}\", \"{CLASS}/pwned-{MARK}\", \"{HOME}/.cache/evcxr/pwned-{MARK}\", \"{SLOTS}/1/pwned-{MARK}\"] { let _ = std::fs::write(path, \"x\"); }"),
         ),
         attack(
             "a-poison",
-            "let _ = std::fs::write(\"/tmp/backprop-build/1/Cargo.lock\", \"garbage\");\nlet _ = std::fs::remove_dir_all(\"/tmp/backprop-build/1/target\");\nlet _ = std::fs::write(\"/tmp/backprop-build/1/target\", \"not a folder\");",
+            &fill("let _ = std::fs::write(\"{SLOTS}/seed/1/Cargo.lock\", \"garbage\");\nlet _ = std::fs::remove_dir_all(\"{SLOTS}/seed/1/target\");\nlet _ = std::fs::write(\"{SLOTS}/seed/1/target\", \"not a folder\");"),
         ),
         // Outliving grading, reaching the network, changing the grading.
         attack(
@@ -313,6 +316,9 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
         PathBuf::from(format!("/tmp/pwned-{mark}")),
         grades.path().join(format!("pwned-{mark}")),
         class.path().join(format!("pwned-{mark}")),
+        Path::new(&home).join(format!(".cache/evcxr/pwned-{mark}")),
+        course::jupyter::sandbox::evcxr_cache().join(format!("pwned-{mark}")),
+        slots.join("1").join(format!("pwned-{mark}")),
     ] {
         assert!(!path.exists(), "{} was written", path.display());
     }

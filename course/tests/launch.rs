@@ -10,9 +10,15 @@ use std::process::Command;
 
 /// Runs `kernel/launch` with `env` standing in for evcxr_jupyter; returns its EVCXR_TMPDIR.
 fn launch(slots: &Path) -> String {
+    launch_with(slots, &[])
+}
+
+/// [`launch`] with more environment variables set.
+fn launch_with(slots: &Path, env: &[(&str, &Path)]) -> String {
     let out = Command::new(root().join("kernel").join("launch"))
         .arg("env")
         .env("BACKPROP_KERNEL_SLOTS", slots)
+        .envs(env.iter().copied())
         .output()
         .expect("kernel/launch runs");
     assert!(out.status.success(), "{out:?}");
@@ -46,6 +52,39 @@ fn a_kernel_gets_the_first_free_slot_and_the_slots_get_the_cargo_configuration()
     );
     // The first kernel has ended, so the next one takes the same slot again.
     assert_eq!(launch(&slots), slots.join("1").to_string_lossy());
+}
+
+#[test]
+fn a_kernel_links_the_graders_seed_where_the_sandbox_shows_it_when_no_link_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (slots, cache) = (dir.path().join("slots"), dir.path().join("cache"));
+    let link = slots.join("seed").join("1");
+    // No seed, no link.
+    assert_eq!(
+        launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]),
+        slots.join("1").to_string_lossy()
+    );
+    assert!(std::fs::symlink_metadata(&link).is_err());
+
+    // The seed where `Project::grade_seed` puts it: linked, and no kernel's slot.
+    let seed = cache.join("backprop-course").join("grade-seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    assert_eq!(
+        launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]),
+        slots.join("1").to_string_lossy()
+    );
+    assert_eq!(std::fs::read_link(&link).unwrap(), seed);
+
+    // A link the grader made to a seed elsewhere is left as it is, while that seed is there.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]);
+    assert_eq!(std::fs::read_link(&link).unwrap(), elsewhere);
+    std::fs::remove_dir(&elsewhere).unwrap();
+    launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]);
+    assert_eq!(std::fs::read_link(&link).unwrap(), seed);
 }
 
 #[test]

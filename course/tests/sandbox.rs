@@ -41,6 +41,7 @@ fn sealed(project: &Project) -> (ExecOptions, Sandbox) {
         seed: project.grade_seed(),
         relay: PathBuf::from(env!("CARGO_BIN_EXE_course")),
         mode: Mode::Submission,
+        slots: course::exec::cache::slots_dir(),
     };
     (exec, sandbox)
 }
@@ -296,4 +297,116 @@ fn another_checkout_compiles_the_course_crate_again_and_no_dependency() {
         new.iter().all(|n| !old.contains(n)),
         "the course crate was not built for the other checkout: old {old:?}, new {new:?}"
     );
+}
+
+/// The entries of evcxr's build cache that hold a compiled crate, each named by its key.
+/// Not counted: the probes some build scripts compile (`autocfg`'s, named after the build
+/// folder, so each folder has its own; a fraction of a second each).
+fn cache_entries() -> std::collections::BTreeSet<String> {
+    let crate_compile = |entry: &std::path::Path| {
+        std::fs::read_to_string(entry.join("meta")).is_ok_and(|m| m.contains("--emit=dep-info"))
+    };
+    std::fs::read_dir(course::jupyter::sandbox::evcxr_cache())
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| crate_compile(&e.path()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_learners_kernel_on_new_slots_after_the_seed_compiles_no_dependency_and_keeps_them_fresh() {
+    // The seed is built through the user's evcxr cache, as the learners' kernels build: on a
+    // new machine that grades first, a lesson then copies every dependency from the cache
+    // (polars included) instead of compiling it again. A crate from the cache names files of
+    // the seed's build folder in its dep-info; through the link beside the slots they are
+    // found, and later cells compile none of them again.
+    common::setup();
+    let project = Project::locate(Some(&root())).unwrap();
+    let (exec, sandbox) = sealed(&project);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let _seed = runtime
+        .block_on(seed::ensure(&sandbox, &exec, &logs.path().join("seed.log")))
+        .unwrap();
+    let link = sandbox.build_inside();
+    assert!(
+        link.join("target").is_dir(),
+        "{} leads to no seed",
+        link.display()
+    );
+
+    // The learner's own kernelspec, on build slots of its own that nothing was built in.
+    let slots = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let spec = project
+        .jupyter_data()
+        .join("kernels")
+        .join(&exec.kernel.name);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(spec.join("kernel.json")).unwrap()).unwrap();
+    json["env"]["BACKPROP_KERNEL_SLOTS"] = slots.path().display().to_string().into();
+    let own = data.path().join("kernels").join(&exec.kernel.name);
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(own.join("kernel.json"), json.to_string()).unwrap();
+    let mut kernel = exec.kernel.clone();
+    kernel.data_dir = Some(data.path().to_path_buf());
+
+    let before = cache_entries();
+    let build = slots.path().join("1");
+    let (loaded, later) = runtime.block_on(async {
+        let log = logs.path().join("learner.log");
+        let mut k = Kernel::start(&kernel, &project.notebooks(), &log)
+            .await
+            .unwrap();
+        let turn = course::exec::cache::turn().await;
+        let dep = k
+            .execute(
+                ":dep backprop = { path = \"../crate\", features = [\"data\"] }",
+                exec.dep_timeout,
+            )
+            .await
+            .unwrap();
+        drop(turn);
+        assert_eq!(
+            dep.status,
+            Some(jupyter_protocol::ReplyStatus::Ok),
+            "{dep:?}"
+        );
+        let first = k.execute("let a = 1;", exec.timeout).await.unwrap();
+        assert_eq!(
+            first.status,
+            Some(jupyter_protocol::ReplyStatus::Ok),
+            "{first:?}"
+        );
+        let loaded = libraries(&build);
+        for code in ["let b = a + 1;", "let c = b + 1;"] {
+            let run = k.execute(code, exec.timeout).await.unwrap();
+            assert_eq!(
+                run.status,
+                Some(jupyter_protocol::ReplyStatus::Ok),
+                "{run:?}"
+            );
+        }
+        let later = libraries(&build);
+        k.shutdown().await;
+        (loaded, later)
+    });
+    let after = cache_entries();
+    let new: Vec<&String> = after.difference(&before).collect();
+    assert!(
+        new.is_empty(),
+        "the learner's kernel compiled {} crates the seed had compiled (new cache entries \
+         {new:?}; a release published since the seed was built would be one)",
+        new.len()
+    );
+    assert!(
+        loaded.keys().any(|n| n.starts_with("libpolars_core-")),
+        "{loaded:?}"
+    );
+    for (name, written) in &loaded {
+        assert_eq!(later.get(name), Some(written), "{name} was compiled again");
+    }
 }

@@ -90,6 +90,7 @@ fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<(Sandbox, Se
         seed: project.grade_seed(),
         relay: std::env::current_exe()?,
         mode: Mode::Submission,
+        slots: course::exec::cache::slots_dir(),
     };
     eprintln!(
         "preparing the grader's seed build folder {} (built again only when the course crate \

@@ -5,7 +5,9 @@
 //! inside, so cargo finds every compiled crate fresh there), from a warm-up of the course
 //! crate's two feature sets. It belongs to the user, not to one checkout
 //! ([`Project::grade_seed`](crate::project::Project::grade_seed)). The first build compiles
-//! every dependency (polars included: minutes on 2 cores). When the course crate changes, or
+//! every dependency (polars included: minutes on 2 cores) through evcxr's build cache, which
+//! the learners' kernels share: on a machine that ran the lessons it copies them instead, and
+//! the lessons run after it copy what it compiled. When the course crate changes, or
 //! another checkout grades, only the course crate is compiled again; when the toolchain, the
 //! crate's dependencies or the kernel configuration change, everything is.
 
@@ -116,6 +118,13 @@ pub async fn ensure(
     }
     // Every sealed kernel needs them, the seed's own build first.
     super::crates::ensure(&sandbox.root)?;
+    if let Err(e) = link(sandbox) {
+        eprintln!(
+            "  note: cannot link {} to the seed ({e}); a learner's kernel may then compile \
+             some crates again at every cell",
+            sandbox.build_inside().display()
+        );
+    }
     let stamp = stamp(&sandbox.root);
     let fresh = || {
         built_from(&sandbox.seed).as_deref() == Some(stamp.as_str())
@@ -174,11 +183,30 @@ async fn build(
         .map_err(std::io::Error::other)
         .and_then(|copied| copied)
         .map_err(folder)?;
-    // Built as the submissions' kernels build, without evcxr's cache: the cache runs rustc
-    // through a wrapper, which cargo counts as another compiler, so a seed built with it
-    // would be stale for every submission.
+    // Built through the user's evcxr cache, as the learners' kernels build: a dependency
+    // they compiled is copied from it, and one compiled here is there for them. The
+    // submissions' kernels run the same wrapper (cargo counts a change of wrapper as another
+    // compiler and would find the seed stale), on a cache of their own.
     warm_up(sandbox, opts, log).await?;
     std::fs::write(stamp_path(&sandbox.seed), stamp).map_err(folder)
+}
+
+/// Makes `<slots>/seed/1`, where the seed's kernel and the submissions' see their build
+/// folder, a link to the seed outside the sandbox too ([`Sandbox::build_inside`] says why),
+/// unless it already leads to a seed (another checkout's, or a copy: the files the
+/// learners' kernels look for there are the same in each).
+fn link(sandbox: &Sandbox) -> std::io::Result<()> {
+    let link = sandbox.build_inside();
+    if link.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = link.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let new = link.with_extension(format!("new-{}", std::process::id()));
+    let _ = std::fs::remove_file(&new);
+    std::os::unix::fs::symlink(&sandbox.seed, &new)?;
+    std::fs::rename(&new, &link)
 }
 
 /// Readies the folder `seed` for a build for `stamp`: keeps what it holds, but for the course
@@ -381,7 +409,8 @@ fn stamp_path(seed: &Path) -> PathBuf {
 
 /// What the seed was built from, in two words and the toolchain's name. The first word, the
 /// base, hashes what every compiled dependency depends on: the warm-up, the kernel
-/// configuration and the course crate's manifest (their contents), and the toolchain. The
+/// configuration and the course crate's manifest (their contents), the toolchain, and the
+/// build-slot folder the seed's kernel builds in. The
 /// second hashes the course crate itself: where the checkout is, and the names, sizes and
 /// modification times of the crate's files and the workspace's manifest.
 pub fn stamp(root: &Path) -> String {
@@ -395,6 +424,8 @@ pub fn stamp(root: &Path) -> String {
         cell.code.hash(&mut base);
     }
     rustc.hash(&mut base);
+    // Where the seed's kernel sees its build folder (absolute paths in its dep-info).
+    super::cache::slots_dir().hash(&mut base);
     let mut config = files(&root.join("kernel"));
     config.push(root.join("crate").join("Cargo.toml"));
     for file in config {

@@ -22,8 +22,8 @@ use std::process::Command;
 /// Where the kernel's run folder (connection file, relay sockets) is inside the sandbox.
 pub const RUN_INSIDE: &str = "/run/course";
 
-/// The folder of build slots inside the sandbox; the kernel's build folder is slot 1.
-pub const SLOTS_INSIDE: &str = "/tmp/backprop-build";
+/// How many build slots `kernel/launch` looks through (`1` to `32`).
+pub const SLOTS: u32 = 32;
 
 /// The ports the kernel listens on inside its own network namespace.
 pub const PORTS_INSIDE: [u16; 5] = [50001, 50002, 50003, 50004, 50005];
@@ -44,16 +44,22 @@ pub struct Sandbox {
     pub relay: PathBuf,
     /// What the kernel's build folder is.
     pub mode: Mode,
+    /// The learners' build-slot folder on this machine (`kernel/launch`'s, from
+    /// [`crate::exec::cache::slots_dir`]): the sandbox shows its kernel's build folder
+    /// there ([`Sandbox::build_inside`]).
+    pub slots: PathBuf,
 }
 
 /// Whose build folder a sandboxed kernel writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// A submission's: a throw-away layer over the read-only seed, on the grading config
-    /// (offline, no build cache).
+    /// (offline), with an empty build cache of its own in its `$HOME`.
     Submission,
     /// The seed itself, written in place, from the course's own code only (never a
-    /// submission's), on the same configuration as the submissions' kernels.
+    /// submission's), on the same configuration as the submissions' kernels, with the
+    /// user's evcxr build cache: the learners' kernels and the seed compile each
+    /// dependency once between them.
     Seed,
 }
 
@@ -206,6 +212,8 @@ impl Sandbox {
         }
         if self.mode == Mode::Seed {
             cell.build = self.seed.clone();
+            std::fs::create_dir_all(evcxr_cache())
+                .map_err(|e| failed("cannot make evcxr's build cache folder", &e))?;
         } else if self.seed.is_dir() {
             cell.mounted = self
                 .seed_build(&cell)
@@ -305,7 +313,7 @@ impl Sandbox {
             out.bind("--ro-bind", &path, &path);
         }
         out.bind("--bind", &cell.run_dir(), Path::new(RUN_INSIDE));
-        out.bind("--bind", &cell.build, &Path::new(SLOTS_INSIDE).join("1"));
+        self.build_folder(&mut out, cell, &home);
         out.flags(&["--dir"]);
         out.path(cwd);
         out.flags(&["--chdir"]);
@@ -319,7 +327,9 @@ impl Sandbox {
         out.setenv("RUSTUP_HOME", &rustup_home(&home).display().to_string());
         out.setenv("PATH", &format!("{path}/usr/bin:/bin"));
         out.setenv("TMPDIR", "/tmp");
-        out.setenv("BACKPROP_KERNEL_SLOTS", SLOTS_INSIDE);
+        let slots = self.build_inside();
+        let slots = slots.parent().unwrap_or(&slots);
+        out.setenv("BACKPROP_KERNEL_SLOTS", &slots.display().to_string());
         out.setenv("CARGO_NET_OFFLINE", "true");
         out.setenv("EVCXR_CONFIG_DIR", &config.display().to_string());
         for (k, v) in env.iter().filter(|(k, _)| k != "EVCXR_CONFIG_DIR") {
@@ -331,6 +341,54 @@ impl Sandbox {
         out.0.extend(argv.iter().cloned());
         out.0
     }
+}
+
+impl Sandbox {
+    /// Where the kernel's build folder is inside the sandbox: slot `1` of a folder `seed` in
+    /// the learners' slot folder, `<slots>/seed/1`.
+    ///
+    /// The seed is built through the user's evcxr cache, which the learners' kernels fill
+    /// too; a crate the cache gives back keeps the dep-info of the build that compiled it,
+    /// naming files in that build's folder (the `private.rs` that the build scripts of
+    /// `serde`, `serde_core` and `thiserror` write), and cargo compiles a crate again, at
+    /// every cell, while a file its dep-info names is missing. So each side finds the other's
+    /// paths: inside the sandbox each learner's slot `<slots>/N` is a link to this folder;
+    /// outside, `<slots>/seed/1` is a link to the seed ([`crate::exec::seed`] and
+    /// `kernel/launch` make it).
+    pub fn build_inside(&self) -> PathBuf {
+        self.slots.join("seed").join("1")
+    }
+
+    /// Binds the kernel's build folder at [`Sandbox::build_inside`], links the learners'
+    /// slots to it, and, for the seed's build, binds the user's evcxr cache.
+    fn build_folder(&self, out: &mut Args, cell: &Cell, home: &Path) {
+        let inside = self.build_inside();
+        if let Some(slots) = inside.parent() {
+            // Writable for the launcher's lock files and cargo configuration, whatever holds it.
+            out.flags(&["--size", "16777216", "--tmpfs"]);
+            out.path(slots);
+        }
+        out.bind("--bind", &cell.build, &inside);
+        for n in 1..=SLOTS {
+            out.flags(&["--symlink"]);
+            out.path(&inside);
+            out.path(&self.slots.join(n.to_string()));
+        }
+        if self.mode == Mode::Seed {
+            out.bind("--bind", &evcxr_cache(), &home.join(".cache").join("evcxr"));
+        }
+    }
+}
+
+/// evcxr's build cache, as evcxr finds it: `$XDG_CACHE_HOME/evcxr` (when absolute), else
+/// `~/.cache/evcxr`. Inside the sandbox the environment is emptied, so it is
+/// `~/.cache/evcxr` there.
+pub fn evcxr_cache() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .unwrap_or_else(|| home().join(".cache"))
+        .join("evcxr")
 }
 
 /// A command line being built.
@@ -467,6 +525,7 @@ mod tests {
             seed: root.join("target/grade-seed"),
             relay: root.join("target/debug/course"),
             mode: Mode::Submission,
+            slots: root.join("slots"),
         };
         let cell = Cell {
             scratch: root.join("target/grade-sandbox/kernel-1"),
@@ -543,8 +602,9 @@ mod tests {
         );
         let build = (
             at("target/grade-sandbox/kernel-1/build"),
-            format!("{SLOTS_INSIDE}/1"),
+            at("slots/seed/1"),
         );
+        // A submission's kernel writes its run and build folders, and no build cache.
         assert_eq!(writable, [run, build]);
         let setenv = |var: &str| {
             argv.windows(3)
@@ -552,6 +612,7 @@ mod tests {
                 .map(|w| w[2].clone())
         };
         assert_eq!(setenv("EVCXR_CONFIG_DIR"), Some(at("kernel/grade")));
+        assert_eq!(setenv("BACKPROP_KERNEL_SLOTS"), Some(at("slots/seed")));
         // No copy of cargo's index beside this seed: the live one is read.
         assert!(read_only
             .iter()
@@ -570,5 +631,46 @@ mod tests {
             argv[argv.len() - 2..],
             [at("kernel/launch"), "evcxr_jupyter".into()]
         );
+    }
+
+    #[test]
+    fn every_learners_slot_is_a_link_to_the_sealed_kernels_build_folder_inside() {
+        let (dir, sandbox, cell) = sandbox();
+        let argv = sandbox.wrap(&cell, &["evcxr_jupyter".into()], &[], dir.path());
+        let links = binds(&argv, "--symlink");
+        let inside = dir.path().join("slots/seed/1").display().to_string();
+        let slot = |n: u32| dir.path().join(format!("slots/{n}")).display().to_string();
+        assert_eq!(links.iter().filter(|(to, _)| *to == inside).count(), 32);
+        for n in [1, 2, 32] {
+            assert!(links.contains(&(inside.clone(), slot(n))), "{n}: {links:?}");
+        }
+        // The slot folder inside is a writable one of its own, under the bound build folder.
+        let seed_dir = dir.path().join("slots/seed").display().to_string();
+        let at = argv.iter().position(|a| *a == seed_dir).unwrap();
+        assert_eq!(argv[at - 1], "--tmpfs");
+        let bound = argv
+            .windows(3)
+            .position(|w| w[0] == "--bind" && w[2] == inside);
+        assert!(bound.is_some_and(|b| b > at), "{argv:?}");
+    }
+
+    #[test]
+    fn only_the_seeds_kernel_writes_the_users_evcxr_cache() {
+        let (dir, sandbox, cell) = sandbox();
+        let cache = (
+            evcxr_cache().display().to_string(),
+            home().join(".cache/evcxr").display().to_string(),
+        );
+        let seed = Sandbox {
+            mode: Mode::Seed,
+            ..sandbox.clone()
+        };
+        let argv = seed.wrap(&cell, &["evcxr_jupyter".into()], &[], dir.path());
+        assert!(binds(&argv, "--bind").contains(&cache), "{argv:?}");
+        let argv = sandbox.wrap(&cell, &["evcxr_jupyter".into()], &[], dir.path());
+        let all = binds(&argv, "--bind")
+            .into_iter()
+            .chain(binds(&argv, "--ro-bind"));
+        assert!(all.into_iter().all(|(from, _)| from != cache.0), "{argv:?}");
     }
 }
