@@ -6,7 +6,8 @@
 //!   `kernel/`. The lesson notebooks (solutions, hidden tests), other submissions, the
 //!   grader's reports and `$HOME` are not there at all. Writable: a small `/tmp` and `$HOME`
 //!   in memory, and the kernel's own build folder, a fresh layer over a read-only seed that
-//!   is thrown away after the submission.
+//!   is thrown away after the submission. Only the seed's own build (the course's code, never
+//!   a submission's) also writes the user's evcxr build cache.
 //! - **Processes**: a PID namespace of its own (no other process is visible in `/proc`; when
 //!   the kernel ends every process it started ends with it) and a cap on processes and
 //!   threads (a cgroup's `pids.max` as root, `RLIMIT_NPROC` otherwise).
