@@ -55,23 +55,27 @@ fn a_kernel_gets_the_first_free_slot_and_the_slots_get_the_cargo_configuration()
 }
 
 #[test]
-fn a_kernel_links_the_graders_seed_where_the_sandbox_shows_it_when_no_link_is_there() {
+fn a_kernel_links_the_graders_seed_where_the_sandbox_shows_it_when_the_link_leads_nowhere() {
     let dir = tempfile::tempdir().unwrap();
     let (slots, cache) = (dir.path().join("slots"), dir.path().join("cache"));
     let link = slots.join("seed").join("1");
-    // No seed, no link.
+    // No seed: the kernel's own slot, which has the same files once it has loaded the crate.
     assert_eq!(
         launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]),
         slots.join("1").to_string_lossy()
     );
-    assert!(std::fs::symlink_metadata(&link).is_err());
+    assert_eq!(std::fs::read_link(&link).unwrap(), slots.join("1"));
 
-    // The seed where `Project::grade_seed` puts it: linked, and no kernel's slot.
+    // The seed where `Project::grade_seed` puts it, once the link leads nowhere.
     let seed = cache.join("backprop-course").join("grade-seed");
     std::fs::create_dir_all(&seed).unwrap();
+    launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]);
+    assert_eq!(std::fs::read_link(&link).unwrap(), slots.join("1"));
+    std::fs::remove_file(&link).unwrap();
     assert_eq!(
         launch_with(&slots, &[("XDG_CACHE_HOME", &cache)]),
-        slots.join("1").to_string_lossy()
+        slots.join("1").to_string_lossy(),
+        "the link is no kernel's slot"
     );
     assert_eq!(std::fs::read_link(&link).unwrap(), seed);
 
