@@ -229,7 +229,7 @@ fn search(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), ProjectError> {
 }
 
 /// The user's cache folder: `$XDG_CACHE_HOME` when it is an absolute path, else `~/.cache`.
-fn user_cache() -> Option<PathBuf> {
+pub fn user_cache() -> Option<PathBuf> {
     let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from);
     match xdg {
         Some(dir) if dir.is_absolute() => Some(dir),

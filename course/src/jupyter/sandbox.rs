@@ -328,9 +328,10 @@ impl Sandbox {
         out.setenv("RUSTUP_HOME", &rustup_home(&home).display().to_string());
         out.setenv("PATH", &format!("{path}/usr/bin:/bin"));
         out.setenv("TMPDIR", "/tmp");
-        let slots = self.build_inside();
-        let slots = slots.parent().unwrap_or(&slots);
-        out.setenv("BACKPROP_KERNEL_SLOTS", &slots.display().to_string());
+        out.setenv(
+            "BACKPROP_KERNEL_SLOTS",
+            &self.slots_inside().display().to_string(),
+        );
         out.setenv("CARGO_NET_OFFLINE", "true");
         out.setenv("EVCXR_CONFIG_DIR", &config.display().to_string());
         for (k, v) in env.iter().filter(|(k, _)| k != "EVCXR_CONFIG_DIR") {
@@ -357,18 +358,21 @@ impl Sandbox {
     /// outside, `<slots>/seed/1` is a link to the seed ([`crate::exec::seed`] and
     /// `kernel/launch` make it).
     pub fn build_inside(&self) -> PathBuf {
-        self.slots.join("seed").join("1")
+        self.slots_inside().join("1")
+    }
+
+    /// The slot folder `kernel/launch` is given inside the sandbox: `<slots>/seed`.
+    fn slots_inside(&self) -> PathBuf {
+        self.slots.join("seed")
     }
 
     /// Binds the kernel's build folder at [`Sandbox::build_inside`], links the learners'
     /// slots to it, and, for the seed's build, binds the user's evcxr cache.
     fn build_folder(&self, out: &mut Args, cell: &Cell, home: &Path) {
         let inside = self.build_inside();
-        if let Some(slots) = inside.parent() {
-            // Writable for the launcher's lock files and cargo configuration, whatever holds it.
-            out.flags(&["--size", "16777216", "--tmpfs"]);
-            out.path(slots);
-        }
+        // Writable for the launcher's lock files and cargo configuration, whatever holds it.
+        out.flags(&["--size", "16777216", "--tmpfs"]);
+        out.path(&self.slots_inside());
         out.bind("--bind", &cell.build, &inside);
         for n in 1..=SLOTS {
             out.flags(&["--symlink"]);
@@ -385,9 +389,7 @@ impl Sandbox {
 /// `~/.cache/evcxr`. Inside the sandbox the environment is emptied, so it is
 /// `~/.cache/evcxr` there.
 pub fn evcxr_cache() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|dir| dir.is_absolute())
+    crate::project::user_cache()
         .unwrap_or_else(|| home().join(".cache"))
         .join("evcxr")
 }
