@@ -12,12 +12,9 @@
 
 use crate::activation::Activation;
 use crate::error::{Result, mat_mat, mismatch, same_len, same_shape, vec_mat};
+use crate::random::NumpyRandom;
 use crate::table::Table;
 use ndarray::{Array, Array1, Array2, ArrayBase, Axis, Data, Dimension, Ix1, Zip};
-use ndarray_rand::RandomExt;
-use ndarray_rand::rand::SeedableRng;
-use ndarray_rand::rand::rngs::StdRng;
-use ndarray_rand::rand_distr::Normal;
 
 /// Weights and activations of a network with one hidden layer. Its biases are optional: the
 /// original course's networks have none (and the lessons' published numbers are theirs), a
@@ -130,7 +127,13 @@ impl Mlp {
         })
     }
 
-    /// A sigmoid network with weights drawn from N(0, 1/√fan-in), reproducible from `seed`.
+    /// A sigmoid network with weights drawn from N(0, 1/√fan-in), reproducible from `seed`: the
+    /// draws numpy makes after `np.random.seed(seed)`, `w_ih` first, row by row, so
+    /// `np.random.normal(0, n_input ** -0.5, (n_input, n_hidden))` then
+    /// `np.random.normal(0, n_hidden ** -0.5, (n_hidden, n_output))` give the same network.
+    ///
+    /// # Shapes
+    /// `w_ih` (n_input, n_hidden), `w_ho` (n_hidden, n_output).
     ///
     /// ```
     /// use backprop::prelude::*;
@@ -138,12 +141,11 @@ impl Mlp {
     /// assert_eq!(net.w_ih.dim(), (4, 3));
     /// assert_eq!(net, Mlp::random(4, 3, 2, 42));
     /// ```
-    pub fn random(n_input: usize, n_hidden: usize, n_output: usize, seed: u64) -> Mlp {
-        let mut rng = StdRng::seed_from_u64(seed);
+    pub fn random(n_input: usize, n_hidden: usize, n_output: usize, seed: u32) -> Mlp {
+        let mut rng = NumpyRandom::seed(seed);
         let mut draw = |rows: usize, cols: usize| {
             let scale = 1.0 / (rows.max(1) as f64).sqrt();
-            let normal = Normal::new(0.0, scale).expect("a positive, finite scale");
-            Array2::random_using((rows, cols), normal, &mut rng)
+            rng.normal_matrix(0.0, scale, rows, cols)
         };
         let w_ih = draw(n_input, n_hidden);
         let w_ho = draw(n_hidden, n_output);
@@ -703,6 +705,27 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn random_weights_are_the_draws_numpy_makes_after_seeding() {
+        // np.random.seed(3); np.random.normal(0, 2 ** -0.5, (2, 3)); np.random.normal(0, 3 ** -0.5, (3, 1))
+        let net = Mlp::random(2, 3, 1, 3);
+        let w_ih = array![
+            [1.2647513225859208, 0.3086590753517539, 0.06823401404104966],
+            [
+                -1.317688327240683,
+                -0.1961430790190789,
+                -0.25085247992791837
+            ]
+        ];
+        let w_ho = array![
+            [-0.04777081660704658],
+            [-0.36199900954632575],
+            [-0.025298431653648677]
+        ];
+        assert_abs_diff_eq!(net.w_ih, w_ih, epsilon = 1e-15);
+        assert_abs_diff_eq!(net.w_ho, w_ho, epsilon = 1e-15);
     }
 
     #[test]
