@@ -357,6 +357,18 @@ mod tests {
     }
 
     #[test]
+    fn every_course_kernel_is_offline_in_the_words_evcxr_reads() {
+        // evcxr 0.22 reads `:offline 1` as offline and anything else (`true` among them) as
+        // online; an online kernel's `:dep` cell asks crates.io for the whole graph.
+        let kernels = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernel");
+        for flavour in ["config", "strict", "grade", "system"] {
+            let init = std::fs::read_to_string(kernels.join(flavour).join("init.evcxr")).unwrap();
+            let offline: Vec<&str> = init.lines().filter(|l| l.starts_with(":offline")).collect();
+            assert_eq!(offline, [":offline 1"], "kernel/{flavour}/init.evcxr");
+        }
+    }
+
+    #[test]
     fn a_kernelspec_is_kept_installed_or_updated_naming_the_checkout_it_started() {
         let project = Project {
             root: PathBuf::from("/course/a"),

@@ -99,6 +99,32 @@ fn cell(report: &Value, position: usize) -> &Value {
 }
 
 #[test]
+fn a_course_notebook_runs_without_a_network_once_set_up() {
+    let _lock = kernel_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = notebook(dir.path(), "offline.ipynb", &["array![1.0, 2.5].sum()"]);
+    let out = tempfile::tempdir().unwrap();
+    // A network namespace of its own, with only a loopback (bubblewrap brings it up), for
+    // `course run` and the kernel it starts.
+    let output = Command::new("bwrap")
+        .args(["--dev-bind", "/", "/", "--unshare-net", "--"])
+        .arg(env!("CARGO_BIN_EXE_course"))
+        .arg("--root")
+        .arg(root())
+        .args(["run", "--fresh"])
+        .arg(&nb)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .expect("bwrap starts");
+    let said = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    let shows = shown(&out.path().join("offline.ipynb"));
+    assert!(shows[1].contains("\"3.5\""), "{shows:?}");
+}
+
+#[test]
 fn the_first_lesson_passes_with_every_check_green_and_its_source_untouched() {
     let _lock = kernel_lock();
     let lesson = root().join("notebooks/01-loss.ipynb");

@@ -126,6 +126,7 @@ pub fn write_overrides(env: &PythonEnv) -> Result<()> {
 /// Sets up what is missing and runs JupyterLab until it is stopped (Ctrl+C).
 pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
     install::ensure(project, false)?;
+    super::ensure_crates(project);
     let env = environment(project);
     env.ensure()?;
     write_overrides(&env)?;

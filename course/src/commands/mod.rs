@@ -11,7 +11,7 @@ pub mod validate;
 
 use anyhow::bail;
 use course::exec::seed::{self, SeedLease};
-use course::exec::ExecOptions;
+use course::exec::{crates, ExecOptions};
 use course::grade::Lesson;
 use course::jupyter::sandbox::{self, Mode, Sandbox};
 use course::jupyter::KernelOptions;
@@ -19,6 +19,22 @@ use course::project::{self, Project};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// Makes sure cargo's registry holds every crate the course's kernels resolve (the course
+/// crate's graph with every feature, the standard library's workspace), downloading what is
+/// missing. The course's kernels are offline (`:offline true` in each `init.evcxr`): a
+/// lesson's `:dep` cell needs no network and finds only what is downloaded. A failure to
+/// download is a note, not an error: the lessons' `:dep` cells then say what is missing.
+fn ensure_crates(project: &Project) {
+    match crates::ensure(&project.root) {
+        Ok(()) => eprintln!(
+            "✓ every crate the course crate and the standard library's workspace can need is downloaded"
+        ),
+        Err(e) => eprintln!(
+            "note: {e}; the course kernels are offline, so a lesson's `:dep` cell fails until they are"
+        ),
+    }
+}
 
 /// How notebooks execute for a command: on kernel `kernel`, found in this checkout's own
 /// kernelspecs first, with the given cell limits.

@@ -50,6 +50,7 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     }
     if args.kernel == install::KERNEL_NAME {
         install::ensure(project, false)?;
+        super::ensure_crates(project);
     }
     let out = OutputDir(args.out.unwrap_or_else(|| project.run_output()));
     let mut opts = exec_options(project, &args.kernel, args.timeout, args.dep_timeout);

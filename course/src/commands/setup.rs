@@ -1,7 +1,6 @@
 //! `course setup`: install evcxr_jupyter and the course kernels if they are missing, for
 //! this user or (`--system`) for every user of the machine.
 
-use course::exec::crates;
 use course::install;
 use course::project::Project;
 use course::system::{self, Layout};
@@ -32,15 +31,9 @@ pub struct Args {
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if !args.system {
         install::ensure(project, false)?;
-        // The grader's sealed kernels are offline: download now what they read (the course
-        // crate's graph and the standard library's workspace), so that grading needs no
-        // network later (it checks again, and tries, before it grades).
-        match crates::ensure(&project.root) {
-            Ok(()) => eprintln!(
-                "✓ every crate the course crate and the standard library's workspace can need is downloaded"
-            ),
-            Err(e) => eprintln!("note: {e}; `course grade` will try again"),
-        }
+        // The course kernels are offline, the grader's sealed ones too: download now what they
+        // read, so that neither lessons nor grading need the network later.
+        super::ensure_crates(project);
         return Ok(ExitCode::SUCCESS);
     }
     let layout = Layout {

@@ -493,7 +493,7 @@ mod tests {
             &root.join("crate/Cargo.toml"),
             "[package]\nname = \"backprop\"\n",
         );
-        write(&root.join("kernel/grade/init.evcxr"), ":offline true\n");
+        write(&root.join("kernel/grade/init.evcxr"), ":offline 1\n");
     }
 
     #[test]
