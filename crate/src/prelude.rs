@@ -22,7 +22,7 @@ pub use crate::plot::{Figure, Figures, Series, line_chart, scatter_chart, surfac
 pub use crate::progress::Progress;
 pub use crate::random::NumpyRandom;
 pub use crate::scalar::Scalar;
-pub use crate::show::Show;
+pub use crate::show::{Show, ShowPlain};
 pub use crate::table::Table;
 pub use crate::train::{
     History, LossReport, Sgd, UnitLoss, mlp_accuracy, mlp_mse, train_mlp, train_unit,

@@ -3,12 +3,14 @@
 //! evcxr shows a cell's last value by calling its `evcxr_display` method when it has one, and
 //! its `Debug` text otherwise. [`Show`], imported with the prelude, gives ndarray's vectors and
 //! matrices and polars' data frames that method: a table with the shape, the first rows and
-//! columns, and a plain-text fallback.
+//! columns, and a plain-text fallback. [`ShowPlain`] gives the plain values a cell most often
+//! ends with (numbers, flags, text) the same `Debug` text evcxr would print, in one build.
 //!
 //! Introduced in lesson 4 (the admissions data) and lesson 5 (the forward pass).
 
 use crate::table::{Table, escape, print_rich};
 use ndarray::{Array1, Array2};
+use std::fmt;
 
 /// Rows and columns shown at most; the rest is counted in the caption.
 const SHOWN: usize = 12;
@@ -32,6 +34,36 @@ pub trait Show {
             &format!("{caption}\n{table}"),
         );
     }
+}
+
+/// A plain value shown as evcxr shows it (its `Debug` text), in one build instead of two.
+///
+/// evcxr builds a cell that ends in a value with a call to `value.evcxr_display()` first; a
+/// value without that method fails that build, and evcxr builds the cell again to print the
+/// value's `Debug` text: about 0.1 s more for every cell that ends in a number
+/// (BENCHMARKS.md, "Where a cell's time goes"). With this trait in scope the first build
+/// succeeds and prints the same text. evcxr's `:fmt` and `:types` do not apply to these
+/// values.
+///
+/// Introduced in lesson 1 (a cell that ends in a loss).
+pub trait ShowPlain: fmt::Debug {
+    /// What evcxr prints for the value: its `Debug` text, as plain text.
+    fn plain_content(&self) -> String {
+        format!("EVCXR_BEGIN_CONTENT text/plain\n{self:?}\nEVCXR_END_CONTENT")
+    }
+
+    /// Called by evcxr on a cell's last value.
+    fn evcxr_display(&self) {
+        println!("{}", self.plain_content());
+    }
+}
+
+macro_rules! show_plain {
+    ($($t:ty),*) => { $(impl ShowPlain for $t {})* };
+}
+show_plain! {
+    f64, f32, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char, str,
+    String, ()
 }
 
 fn captioned_html(caption: &str, table: &Table) -> String {
@@ -151,6 +183,21 @@ mod tests {
         );
         assert_eq!(table.rows().len(), 12);
         assert_eq!(table.rows()[11][7], "116");
+    }
+
+    #[test]
+    fn a_plain_value_shows_the_debug_text_evcxr_would_print() {
+        let shown = |content: String| {
+            content
+                .strip_prefix("EVCXR_BEGIN_CONTENT text/plain\n")
+                .and_then(|rest| rest.strip_suffix("\nEVCXR_END_CONTENT"))
+                .map(str::to_string)
+        };
+        assert_eq!(shown(4.75.plain_content()).as_deref(), Some("4.75"));
+        assert_eq!(shown(1.0f64.plain_content()).as_deref(), Some("1.0"));
+        assert_eq!(shown(360usize.plain_content()).as_deref(), Some("360"));
+        assert_eq!(shown("ok".plain_content()).as_deref(), Some("\"ok\""));
+        assert_eq!(shown(().plain_content()).as_deref(), Some("()"));
     }
 
     #[test]
