@@ -22,7 +22,7 @@ use std::time::Duration;
 
 /// Makes sure cargo's registry holds every crate the course's kernels resolve (the course
 /// crate's graph with every feature, the standard library's workspace), downloading what is
-/// missing. The course's kernels are offline (`:offline true` in each `init.evcxr`): a
+/// missing. The course's kernels are offline (`:offline 1` in each `init.evcxr`): a
 /// lesson's `:dep` cell needs no network and finds only what is downloaded. A failure to
 /// download is a note, not an error: the lessons' `:dep` cells then say what is missing.
 fn ensure_crates(project: &Project) {
