@@ -1,6 +1,7 @@
 //! Project-local Python virtual environments (the benchmark's numpy kernel, JupyterLab),
 //! made with `python3 -m venv` and pip from a requirements file the project ships.
 
+use crate::project::Project;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -36,6 +37,16 @@ pub struct PythonEnv {
 }
 
 impl PythonEnv {
+    /// JupyterLab's environment (`course lab`): `target/lab-py`, from `lab/requirements.txt`.
+    pub fn lab(project: &Project) -> PythonEnv {
+        PythonEnv {
+            venv: project.lab_env(),
+            requirements: project.lab_requirements(),
+            purpose: "JupyterLab",
+            imports: "jupyterlab",
+        }
+    }
+
     /// The environment's Python.
     pub fn python(&self) -> PathBuf {
         self.venv.join("bin").join("python")

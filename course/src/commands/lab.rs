@@ -59,16 +59,6 @@ pub struct LabOptions {
     pub extra: Vec<String>,
 }
 
-/// The project's JupyterLab environment: `target/lab-py`, from `lab/requirements.txt`.
-pub fn environment(project: &Project) -> PythonEnv {
-    PythonEnv {
-        venv: project.lab_env(),
-        requirements: project.lab_requirements(),
-        purpose: "JupyterLab",
-        imports: "jupyterlab",
-    }
-}
-
 /// The arguments that start JupyterLab on the lessons with the course kernel preselected.
 pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
     let mut args = vec![
@@ -127,7 +117,7 @@ pub fn write_overrides(env: &PythonEnv) -> Result<()> {
 pub fn lab(project: &Project, opts: &LabOptions) -> Result<ExitCode> {
     install::ensure(project, false)?;
     super::ensure_crates(project);
-    let env = environment(project);
+    let env = PythonEnv::lab(project);
     env.ensure()?;
     write_overrides(&env)?;
     let program = env.program("jupyter-lab");

@@ -170,6 +170,20 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The lab's Python (`target/lab-py`, made if missing), ready once per test binary: tests
+/// that start at once then do not make the environment side by side.
+pub fn lab_python() -> PathBuf {
+    static READY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let project = course::project::Project::locate(Some(&root())).unwrap();
+            let env = course::python::PythonEnv::lab(&project);
+            env.ensure().unwrap_or_else(|e| panic!("{e}"));
+            env.python()
+        })
+        .clone()
+}
+
 /// Starts `course lab --no-browser` on a free port, with `envs` added to its environment and
 /// `jupyter_args` after `--`, and waits (up to 10 minutes: the first time it installs
 /// JupyterLab) for the address with its token.
@@ -178,6 +192,7 @@ pub fn start_lab(envs: &[(&str, &std::path::Path)], jupyter_args: &[&str]) -> La
     use std::os::unix::process::CommandExt;
     use std::process::Stdio;
     use std::time::{Duration, Instant};
+    lab_python();
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_course"))
         .arg("--root")
