@@ -21,9 +21,10 @@ closed once a reply and an IOPub message came. A kernel that is still starting (
 its `init.evcxr` and the course prelude before it serves any channel) has by then several
 requests queued on that control socket, and evcxr 0.22 ends when it cannot deliver a control
 reply (`Codec Error: Broken pipe`, from its control loop): the kernel dies and Jupyter
-restarts it, losing the cell the browser sent meanwhile. Measured: a kernel that finds two or
-more control requests from a client that has left dies every time; one, never. evcxr's shell
-loop reports such a failure and goes on, so `nudge` here asks the shell channel only.
+restarts it, losing the cell the browser sent meanwhile. Measured
+(course/tests/lab/control_leaver.py): a starting kernel that finds two or more control
+requests from a client that has left dies; with one, it lives. evcxr's shell loop reports
+such a failure and goes on, so `nudge` here asks the shell channel only.
 """
 
 import asyncio
@@ -64,13 +65,13 @@ async def nudge_on_shell(conn):
     replied, heard = asyncio.Event(), asyncio.Event()
     shell.on_recv(lambda _: replied.set())
     iopub.on_recv(lambda _: heard.set())
-    loop, asking, asked = IOLoop.current(), None, 0
+    loop, asking, asked, gave_up = IOLoop.current(), None, 0, False
 
     def ask():
-        nonlocal asking, asked
+        nonlocal asking, asked, gave_up
         gone = conn.kernel_id not in conn.multi_kernel_manager or list(manager.ports) != ports
         if gone or shell.closed():
-            conn.log.debug("Nudge: kernel %s gone or moved; not asking again", conn.kernel_id)
+            gave_up = True
             replied.set()
             heard.set()
         elif not (replied.is_set() and heard.is_set()):
@@ -85,7 +86,8 @@ async def nudge_on_shell(conn):
     asking = loop.call_later(0, ask)
     try:
         await asyncio.wait_for(answered(), conn.kernel_info_timeout)
-        conn.log.debug("Nudge: kernel %s answered; asked %d time(s)", conn.kernel_id, asked)
+        how = "gone or moved; stopped" if gave_up else "answered"
+        conn.log.debug("Nudge: kernel %s %s; asked %d time(s)", conn.kernel_id, how, asked)
     except asyncio.TimeoutError:
         conn.log.warning(
             "Nudge: kernel %s did not answer in time (asked %d times; a reply: %s, IOPub: %s)",
