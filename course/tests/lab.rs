@@ -161,7 +161,8 @@ fn a_browser_reconnecting_under_its_session_id_gets_every_reply() {
     assert_eq!(
         answered.len(),
         rounds,
-        "a round went unanswered: {report}\n{stderr}"
+        "a round went unanswered: {report}\n{stderr}\nthe lab's log ends:\n{}",
+        lab.log_tail(80)
     );
     // Two cells a round, the second answered: its number is two on from the last round's.
     let counts: Vec<u64> = answered.iter().map(|n| n.as_u64().unwrap()).collect();
@@ -169,11 +170,33 @@ fn a_browser_reconnecting_under_its_session_id_gets_every_reply() {
 }
 
 #[test]
+fn the_nudge_of_a_browser_connection_asks_the_shell_only_until_the_kernel_answers() {
+    // evcxr 0.22 ends when it cannot deliver a control reply, and a starting kernel has queued
+    // every half-second request of a nudge that has since closed its socket (the test below).
+    let out = std::process::Command::new(common::lab_python())
+        .arg(common::root().join("course/tests/lab/nudge.py"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "nudge.py failed:\n{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let asked = |case: &str| report[case]["sent"].as_array().unwrap().clone();
+    let shell = serde_json::json!(["shell", "kernel_info_request"]);
+    // Asked until the kernel answered its third request, then no more; the shell socket closed
+    // and IOPub handed back to the connection.
+    assert_eq!(asked("slow"), vec![shell.clone(); 3], "{report}");
+    assert_eq!(report["slow"]["shell_closed"], true, "{report}");
+    assert_eq!(report["slow"]["iopub_listening"], false, "{report}");
+    // A kernel that went away is not asked again; a busy one is not asked at all.
+    assert_eq!(asked("gone"), vec![shell; 2], "{report}");
+    assert_eq!(asked("busy"), Vec::<serde_json::Value>::new(), "{report}");
+}
+
+#[test]
 fn a_starting_kernel_dies_when_a_control_client_leaves_two_requests_unanswered() {
-    // evcxr 0.22's control loop ends on a reply it cannot deliver, and Jupyter Server's nudge
-    // leaves such requests behind at a kernel that is still starting (BENCHMARKS.md, "A
-    // starting kernel killed by Jupyter Server's nudge"). Should this fail because the kernel
-    // lives, evcxr has mended it.
+    // What the nudge above avoids: evcxr 0.22's control loop ends on a reply it cannot deliver.
+    // Should this fail because the kernel lives, evcxr has mended it and the nudge may ask the
+    // control channel again.
     common::setup();
     let leave = |requests: &str| {
         let out = std::process::Command::new(common::lab_python())

@@ -1,6 +1,6 @@
 """Starts a course kernel and, while it starts, sends `kernel_info_request`s on a control
-socket that then closes, as Jupyter Server's nudge does; reports whether the kernel lived
-to answer a cell (BENCHMARKS.md, "A starting kernel killed by Jupyter Server's nudge").
+socket that then closes, as Jupyter Server's own nudge does; reports whether the kernel lived
+to answer a cell. The reason lab/kernel_connection.py nudges on the shell channel only.
 
 Prints one JSON report: {"requests": N, "alive": bool, "answered": bool}.
 
