@@ -173,13 +173,7 @@ fn a_browser_reconnecting_under_its_session_id_gets_every_reply() {
 fn the_nudge_of_a_browser_connection_asks_the_shell_only_until_the_kernel_answers() {
     // evcxr 0.22 ends when it cannot deliver a control reply, and a starting kernel has queued
     // every half-second request of a nudge that has since closed its socket (the test below).
-    let out = std::process::Command::new(common::lab_python())
-        .arg(common::root().join("course/tests/lab/nudge.py"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "nudge.py failed:\n{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (report, _) = script("nudge.py", &[], String::new);
     let asked = |case: &str| report[case]["sent"].as_array().unwrap().clone();
     let shell = serde_json::json!(["shell", "kernel_info_request"]);
     // Asked until the kernel answered its third request, then no more; the shell socket closed
@@ -198,17 +192,7 @@ fn a_starting_kernel_dies_when_a_control_client_leaves_two_requests_unanswered()
     // Should this fail because the kernel lives, evcxr has mended it and the nudge may ask the
     // control channel again.
     common::setup();
-    let leave = |requests: &str| {
-        let out = std::process::Command::new(common::lab_python())
-            .arg(common::root().join("course/tests/lab/control_leaver.py"))
-            .arg(requests)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        assert!(out.status.success(), "control_leaver.py failed:\n{stderr}");
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        (report, stderr)
-    };
+    let leave = |requests: &str| script("control_leaver.py", &[requests], String::new);
     let (one, stderr) = leave("1");
     assert_eq!(one["alive"], true, "{one}\n{stderr}");
     assert_eq!(one["answered"], true, "{one}\n{stderr}");
@@ -219,20 +203,27 @@ fn a_starting_kernel_dies_when_a_control_client_leaves_two_requests_unanswered()
 
 /// Runs `course/tests/lab/<script>` with the lab's Python against `lab`: its JSON report and
 /// what it said on stderr.
-fn lab_script(lab: &common::Lab, script: &str, args: &[&str]) -> (serde_json::Value, String) {
+fn lab_script(lab: &common::Lab, name: &str, args: &[&str]) -> (serde_json::Value, String) {
+    let base = format!("http://127.0.0.1:{}", lab.port);
+    let args: Vec<&str> = [base.as_str(), lab.token.as_str()]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    script(name, &args, || {
+        format!("\nthe lab's log ends:\n{}", lab.log_tail(60))
+    })
+}
+
+/// Runs `course/tests/lab/<name>` with the lab's Python and `args`: its JSON report and what
+/// it said on stderr. A failure names the script, its stderr and then `more()`.
+fn script(name: &str, args: &[&str], more: impl Fn() -> String) -> (serde_json::Value, String) {
     let python = common::lab_python();
     let out = std::process::Command::new(&python)
-        .arg(common::root().join("course/tests/lab").join(script))
-        .arg(format!("http://127.0.0.1:{}", lab.port))
-        .arg(&lab.token)
+        .arg(common::root().join("course/tests/lab").join(name))
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(
-        out.status.success(),
-        "{script} failed:\n{stderr}\nthe lab's log ends:\n{}",
-        lab.log_tail(60)
-    );
+    assert!(out.status.success(), "{name} failed:\n{stderr}{}", more());
     (serde_json::from_slice(&out.stdout).unwrap(), stderr)
 }

@@ -51,10 +51,10 @@ class Socket:
 
 
 class Kernel:
-    """A kernel manager stand-in; the kernel answers from request number `answers_from` on."""
+    """A kernel manager stand-in: its shell sockets record into `sent`."""
 
-    def __init__(self, sent, answers_from, state="idle"):
-        self.sent, self.answers_from, self.execution_state = sent, answers_from, state
+    def __init__(self, sent, state):
+        self.sent, self.execution_state = sent, state
         self.ports, self.shells = [1, 2, 3, 4, 5], []
 
     def connect_shell(self):
@@ -67,8 +67,10 @@ class Kernel:
 
 
 async def case(answers_from, state="idle", gone_after=None):
+    """The nudge against a kernel that answers from request number `answers_from` on, and is
+    no longer managed after `gone_after` requests."""
     sent = []
-    kernel = Kernel(sent, answers_from, state)
+    kernel = Kernel(sent, state)
     iopub = Socket("iopub", sent)
     iopub.on_recv(lambda _: None)  # the connection's own listener, replaced by the nudge's
     managed = {"k1"}
