@@ -2,14 +2,17 @@
 socket that then closes, as Jupyter Server's own nudge does; reports whether the kernel lived
 to answer a cell. The reason lab/kernel_connection.py nudges on the shell channel only.
 
+With `proxied`, the kernel sits behind lab/kernel_proxy.py's proxy, as in `course lab`.
+
 Prints one JSON report: {"requests": N, "alive": bool, "answered": bool}.
 
 Run by course/tests/lab.rs with the lab's own Python:
 
-    python control_leaver.py REQUESTS
+    python control_leaver.py REQUESTS [proxied]
 """
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,9 +20,15 @@ import time
 import zmq
 from jupyter_client import KernelManager
 
-REQUESTS = int(sys.argv[1])
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "lab"))
+from kernel_proxy import Proxied  # noqa: E402
 
-manager = KernelManager(kernel_name="backprop")
+REQUESTS = int(sys.argv[1])
+PROXIED = sys.argv[2:] == ["proxied"]
+
+manager = (type("ProxiedManager", (Proxied, KernelManager), {}) if PROXIED else KernelManager)(
+    kernel_name="backprop"
+)
 manager.start_kernel(stdout=subprocess.DEVNULL)  # our stdout is the report
 client = manager.client()
 client.start_channels()
