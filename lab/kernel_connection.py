@@ -5,10 +5,10 @@ Jupyter Server connects each browser connection to the kernel's sockets under th
 session id as ZMQ identity, and a browser that reconnects (a restart, a dropped websocket,
 the same notebook opened again) comes back with the same id while the old connection is still
 closing. libzmq kernels hand the identity over; evcxr's ZMQ (the zeromq crate, 0.6) does not:
-when a peer takes the identity of one that is disconnecting, the reply on its way is lost, and
-at times the kernel's shell stops answering anyone (a deadlock inside the crate, seen in a
-hung kernel's stack: `GenericSocketBackend::peer_disconnected`). Two clients taking turns at
-one identity lost a reply within 3 to 11 rounds; with identities of their own, none in 200.
+when a peer takes the identity of one that is disconnecting, the reply on its way is lost.
+Two clients taking turns at one identity lost a reply within 3 to 11 rounds; with identities
+of their own, none in 200. (The same crate can also stop answering anyone when a peer leaves;
+kernel_proxy.py keeps every kernel's peers from coming and going.)
 
 So every connection here gets a fresh identity. Replies still reach the right browser:
 Jupyter Server routes them by connection, not by identity. The kernel's stdin requests go
@@ -24,7 +24,9 @@ reply (`Codec Error: Broken pipe`, from its control loop): the kernel dies and J
 restarts it, losing the cell the browser sent meanwhile. Measured
 (course/tests/lab/control_leaver.py): a starting kernel that finds two or more control
 requests from a client that has left dies; with one, it lives. evcxr's shell loop reports
-such a failure and goes on, so `nudge` here asks the shell channel only.
+such a failure and goes on, so `nudge` here asks the shell channel only. (Behind
+kernel_proxy.py's proxy such a reply goes to the proxy, which drops it; the nudge asks the
+shell alone all the same: nothing needs the control socket's answer.)
 """
 
 import asyncio

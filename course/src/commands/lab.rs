@@ -73,6 +73,8 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
             "--MappingKernelManager.default_kernel_name={}",
             install::KERNEL_NAME
         ),
+        // Each kernel behind a ZMQ proxy that is its only peer (lab/kernel_proxy.py).
+        "--MappingKernelManager.kernel_manager_class=kernel_proxy.ProxiedKernelManager".into(),
     ];
     if opts.pool > 0 {
         args.push("--ServerApp.kernel_manager_class=backprop_pool.PooledKernelManager".into());
@@ -185,6 +187,7 @@ mod tests {
                 "--ServerApp.port=8899",
                 "--ServerApp.open_browser=False",
                 "--MappingKernelManager.default_kernel_name=backprop",
+                "--MappingKernelManager.kernel_manager_class=kernel_proxy.ProxiedKernelManager",
                 "--ServerApp.kernel_websocket_connection_class=kernel_connection.OwnIdentityConnection",
             ]
         );
@@ -200,7 +203,7 @@ mod tests {
             },
         );
         assert_eq!(
-            pooled[5..],
+            pooled[6..],
             [
                 "--ServerApp.kernel_manager_class=backprop_pool.PooledKernelManager",
                 "--PooledKernelManager.pool_size=2",
