@@ -63,6 +63,10 @@ class KernelProxy:
         try:
             for channel, (front_type, back_type) in ROUTED.items():
                 front = self._socket(front_type)
+                if front_type == zmq.ROUTER:
+                    # A client that comes back under its identity takes it over at once, as
+                    # with ipykernel's sockets (libzmq would refuse it until the old one left).
+                    front.router_handover = 1
                 front.bind(f"tcp://{public['ip']}:{public[channel + '_port']}")
                 back = self._socket(back_type)
                 if back_type == zmq.DEALER:
