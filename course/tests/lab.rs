@@ -53,6 +53,18 @@ fn lab_serves_the_lessons_on_loopback_with_the_course_kernel_preselected() {
 
 #[test]
 fn a_sigterm_to_course_lab_stops_jupyterlab_and_every_kernel_it_started() {
+    stops_jupyterlab_and_every_kernel_it_started(rustix::process::Signal::TERM);
+}
+
+#[test]
+fn closing_the_terminal_of_course_lab_stops_jupyterlab_and_every_kernel_it_started() {
+    // A closed terminal sends SIGHUP, which Jupyter Server leaves to Python (lab/hangup.py).
+    stops_jupyterlab_and_every_kernel_it_started(rustix::process::Signal::HUP);
+}
+
+/// Starts `course lab`, waits for the pool's first kernel, sends `signal` to the process and
+/// checks that it ends and leaves no process behind.
+fn stops_jupyterlab_and_every_kernel_it_started(signal: rustix::process::Signal) {
     // The kernels' connection files go to a folder of this test's own, which names them.
     let runtime = tempfile::tempdir().unwrap();
     let mut lab = common::start_lab(&[("JUPYTER_RUNTIME_DIR", runtime.path())], &[]);
@@ -74,8 +86,8 @@ fn a_sigterm_to_course_lab_stops_jupyterlab_and_every_kernel_it_started() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(
-        lab.terminate(),
-        "course lab still runs a minute after SIGTERM"
+        lab.stop_with(signal),
+        "course lab still runs a minute after {signal:?}"
     );
     common::assert_no_process_left(runtime.path().to_str().unwrap());
 }

@@ -75,6 +75,8 @@ pub fn lab_args(project: &Project, opts: &LabOptions) -> Vec<String> {
         ),
         // Each kernel behind a ZMQ proxy that is its only peer (lab/kernel_proxy.py).
         "--MappingKernelManager.kernel_manager_class=kernel_proxy.ProxiedKernelManager".into(),
+        // A closed terminal (SIGHUP) stops the server and its kernels (lab/hangup.py).
+        "--ServerApp.jpserver_extensions=hangup=True".into(),
     ];
     if opts.pool > 0 {
         args.push("--ServerApp.kernel_manager_class=backprop_pool.PooledKernelManager".into());
@@ -188,6 +190,7 @@ mod tests {
                 "--ServerApp.open_browser=False",
                 "--MappingKernelManager.default_kernel_name=backprop",
                 "--MappingKernelManager.kernel_manager_class=kernel_proxy.ProxiedKernelManager",
+                "--ServerApp.jpserver_extensions=hangup=True",
                 "--ServerApp.kernel_websocket_connection_class=kernel_connection.OwnIdentityConnection",
             ]
         );
@@ -203,7 +206,7 @@ mod tests {
             },
         );
         assert_eq!(
-            pooled[6..],
+            pooled[7..],
             [
                 "--ServerApp.kernel_manager_class=backprop_pool.PooledKernelManager",
                 "--PooledKernelManager.pool_size=2",

@@ -124,9 +124,15 @@ impl Lab {
     /// Sends SIGTERM to the process `course lab` started as (not its group, as a service
     /// manager or `kill` would) and waits up to a minute for it to end; whether it ended.
     pub fn terminate(&mut self) -> bool {
+        self.stop_with(rustix::process::Signal::TERM)
+    }
+
+    /// Sends `signal` to the process `course lab` started as and waits up to a minute for it
+    /// to end; whether it ended.
+    pub fn stop_with(&mut self, signal: rustix::process::Signal) -> bool {
         use std::time::{Duration, Instant};
         if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+            let _ = rustix::process::kill_process(pid, signal);
         }
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
