@@ -225,7 +225,7 @@ fn a_starting_kernel_behind_the_proxy_lives_when_a_control_client_leaves_request
 #[test]
 fn a_kernel_behind_the_proxy_answers_while_ten_thousand_shell_clients_come_and_go() {
     // On its own, an evcxr 0.22 kernel stopped answering after 496 to 2,405 such departures in
-    // five runs (BENCHMARKS.md, "A kernel that stops answering when a peer leaves").
+    // four runs (BENCHMARKS.md, "A kernel that stops answering when a peer leaves").
     common::setup();
     let (report, stderr) = script("peer_churn.py", &["proxied", "10000"], String::new);
     assert_eq!(report["answered"], true, "{report}\n{stderr}");

@@ -12,23 +12,17 @@ Run by course/tests/lab.rs with the lab's own Python:
 """
 
 import json
-import os
 import subprocess
 import sys
 import time
 
+import course_kernel
 import zmq
-from jupyter_client import KernelManager
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "lab"))
-from kernel_proxy import Proxied  # noqa: E402
 
 REQUESTS = int(sys.argv[1])
 PROXIED = sys.argv[2:] == ["proxied"]
 
-manager = (type("ProxiedManager", (Proxied, KernelManager), {}) if PROXIED else KernelManager)(
-    kernel_name="backprop"
-)
+manager = course_kernel.manager(PROXIED)
 manager.start_kernel(stdout=subprocess.DEVNULL)  # our stdout is the report
 client = manager.client()
 client.start_channels()

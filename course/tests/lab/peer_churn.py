@@ -13,26 +13,20 @@ Run by course/tests/lab.rs with the lab's own Python:
 
 import faulthandler
 import json
-import os
 import subprocess
 import sys
 import threading
 import uuid
 
+import course_kernel
 import zmq
-from jupyter_client import KernelManager
 from jupyter_client.session import Session
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "lab"))
-from kernel_proxy import Proxied  # noqa: E402
 
 WAIT_MS = 15_000
 faulthandler.dump_traceback_later(240, exit=True)  # every thread's stack, should it hang
 proxied, departures = sys.argv[1] == "proxied", int(sys.argv[2])
 
-manager = (type("ProxiedManager", (Proxied, KernelManager), {}) if proxied else KernelManager)(
-    kernel_name="backprop"
-)
+manager = course_kernel.manager(proxied)
 manager.start_kernel(stdout=subprocess.DEVNULL)  # our stdout is the report
 client = manager.client()
 client.start_channels()
