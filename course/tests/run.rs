@@ -29,8 +29,14 @@ struct Run {
 }
 
 fn course_run(notebooks: &[&Path], extra: &[&str]) -> Run {
+    course_run_with(notebooks, extra, &[])
+}
+
+/// `course run` with more environment variables (`env`), which its kernels inherit.
+fn course_run_with(notebooks: &[&Path], extra: &[&str], env: &[(&str, PathBuf)]) -> Run {
     let out = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_course"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .arg("--root")
         .arg(root())
         .arg("run")
@@ -184,8 +190,10 @@ fn every_lesson_notebook_passes_with_its_checks_green() {
         "expected the eleven lessons, found {}",
         lessons.len()
     );
-    let run = course_run(&[], &[]);
+    let failed_builds = FailedBuilds::new();
+    let run = course_run_with(&[], &[], &failed_builds.env());
     assert_eq!(run.code, 0, "{}", run.stdout);
+    failed_builds.none_but_the_kernels_own();
     let notebooks = run.report["notebooks"].as_array().unwrap();
     assert_eq!(notebooks.len(), lessons.len());
     for nb in notebooks {
@@ -216,6 +224,71 @@ fn every_lesson_notebook_passes_with_its_checks_green() {
                 "{executed} shows a `{dump}` Debug dump"
             );
         }
+    }
+}
+
+/// Records every build of a cell's crate that fails, with the code evcxr compiled, through
+/// cargo's `RUSTC_WORKSPACE_WRAPPER` (evcxr names that crate `ctx`, the one workspace member
+/// of a kernel's build folder).
+///
+/// evcxr builds a cell again after a failed build it knows how to mend: a cell that moves one
+/// of its own variables (into a function, say) is built once to store that variable and
+/// once more without it, and a cell that ends in a value without a rich display once more to
+/// print it as `Debug` (hence `ShowPlain`). Each costs a compile. The only failures a course
+/// run needs are the kernel's own: evcxr's start-up `42`, built once to try its rich display,
+/// and the course prelude's `?` line, which switches evcxr's `?` support on.
+struct FailedBuilds {
+    dir: tempfile::TempDir,
+}
+
+impl FailedBuilds {
+    fn new() -> FailedBuilds {
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("wrap");
+        let log = dir.path().join("failed");
+        std::fs::create_dir(&log).unwrap();
+        let script = format!(
+            "#!/bin/sh\n\
+             case \" $* \" in *\" --crate-name ctx \"*) ;; *) exec \"$@\" ;; esac\n\
+             \"$@\" && exit 0\n\
+             rc=$?\n\
+             cp src/lib.rs {:?}/\"$(date +%s%N)-$$.rs\"\n\
+             exit $rc\n",
+            log.display().to_string()
+        );
+        std::fs::write(&wrapper, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        FailedBuilds { dir }
+    }
+
+    fn env(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![("RUSTC_WORKSPACE_WRAPPER", self.dir.path().join("wrap"))]
+    }
+
+    /// Asserts that every failed build was the kernel's own (see the type's notes), naming
+    /// the code of any other.
+    fn none_but_the_kernels_own(&self) {
+        let mut seen = 0;
+        let mut others = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path().join("failed")).unwrap() {
+            let code = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            seen += 1;
+            let prelude = code.contains("Ok::<(), std::fmt::Error>(())?");
+            let start = code.contains("(\n42\n).evcxr_display()");
+            if !(prelude || start) {
+                let from = code.find("fn run_user_code").unwrap_or(0);
+                others.push(code[from..].to_string());
+            }
+        }
+        // The prelude's `?` fails at every kernel start and clearing: the wrapper was used.
+        assert!(seen >= 2, "no failed build recorded: was the wrapper used?");
+        assert!(
+            others.is_empty(),
+            "{} lesson cell(s) built twice; the code of each first build:\n{}",
+            others.len(),
+            others.join("\n----\n")
+        );
     }
 }
 
