@@ -43,7 +43,9 @@ class KernelProxy:
         self.context = zmq.Context(io_threads=1)
         self.threads, self.stoppers, self.sockets = [], [], []
         # The kernel sends a stdin request to the identity of the shell request it answers,
-        # so the proxy's shell and stdin sockets take one identity.
+        # so the proxy's shell and stdin sockets take one identity (without it a cell's
+        # `evcxr_input::get_string` got no input box and an empty answer:
+        # course/tests/lab/stdin_prompt.py).
         identity = b"course-proxy-" + uuid.uuid4().hex.encode()
         try:
             for channel, (front_type, back_type) in ROUTED.items():

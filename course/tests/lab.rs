@@ -233,6 +233,17 @@ fn a_kernel_behind_the_proxy_answers_while_ten_thousand_shell_clients_come_and_g
     assert_eq!(report["cell"], "42", "{report}\n{stderr}");
 }
 
+#[test]
+fn a_cell_behind_the_proxy_that_asks_for_input_gets_the_answer_typed_under_it() {
+    // The kernel sends its `input_request` to the identity of the shell request it answers;
+    // the proxy's shell and stdin sockets share one, so the request finds the client's stdin.
+    common::setup();
+    let (report, stderr) = script("stdin_prompt.py", &["proxied"], String::new);
+    assert_eq!(report["prompt"], "Who is learning? ", "{report}\n{stderr}");
+    assert_eq!(report["stdout"], "hello, Ada\n", "{report}\n{stderr}");
+    assert_eq!(report["status"], "ok", "{report}\n{stderr}");
+}
+
 /// Runs `course/tests/lab/<script>` with the lab's Python against `lab`: its JSON report and
 /// what it said on stderr.
 fn lab_script(lab: &common::Lab, name: &str, args: &[&str]) -> (serde_json::Value, String) {
