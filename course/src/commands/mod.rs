@@ -26,6 +26,15 @@ use std::time::Duration;
 /// lesson's `:dep` cell needs no network and finds only what is downloaded. A failure to
 /// download is a note, not an error: the lessons' `:dep` cells then say what is missing.
 fn ensure_crates(project: &Project) {
+    // Once per checkout (and course-crate manifest), online: see `fetch_newest_once`.
+    let stamp = project.jupyter_data().join("newest-crates");
+    match crates::fetch_newest_once(&project.root, &stamp) {
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "note: {e}; the kernels use the versions already downloaded, and may compile the \
+             course's dependencies again once newer ones are"
+        ),
+    }
     match crates::ensure(&project.root) {
         Ok(()) => eprintln!(
             "✓ every crate the course crate and the standard library's workspace can need is downloaded"

@@ -63,6 +63,30 @@ pub fn fetch_newest(root: &Path) -> Result<(), CratesError> {
     fetch_newest_in(root, None)
 }
 
+/// [`fetch_newest`], unless the stamp file `stamp` says it was done for the course crate's
+/// manifest as it is now; writes the stamp once done. True when it fetched.
+///
+/// The course's kernels resolve offline, so they take the newest version of each crate that
+/// happens to be downloaded. On a fresh machine that was evcxr's own lock file's (`either`
+/// 1.15), until building the workspace downloaded its newer ones (1.19): the next kernel
+/// resolved anew and compiled polars again (401 s for lesson 4, 2026-12-03). With the newest
+/// downloaded first, what is downloaded later is never newer, and the graph stays put.
+pub fn fetch_newest_once(root: &Path, stamp: &Path) -> Result<bool, CratesError> {
+    let manifest = std::fs::read_to_string(root.join("crate").join("Cargo.toml"))
+        .map_err(|e| CratesError(format!("the course crate's Cargo.toml: {e}")))?;
+    if std::fs::read_to_string(stamp).is_ok_and(|done| done == manifest) {
+        return Ok(false);
+    }
+    eprintln!("  downloading the newest versions of the course crate's dependencies (once)");
+    fetch_newest(root)?;
+    let written = stamp
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(stamp, &manifest));
+    written.map_err(|e| CratesError(format!("{}: {e}", stamp.display())))?;
+    Ok(true)
+}
+
 /// [`fetch_newest`] with `cargo_home` instead of the user's.
 fn fetch_newest_in(root: &Path, cargo_home: Option<&Path>) -> Result<(), CratesError> {
     let scratch = scratch(root).map_err(CratesError)?;
@@ -219,6 +243,28 @@ mod tests {
     fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_newest_crates_are_fetched_again_only_when_the_course_crates_manifest_changed() {
+        let root = tempfile::tempdir().unwrap();
+        let stamp = root.path().join("target/jupyter/newest-crates");
+        // A manifest cargo cannot read: fetching fails at once, with no network.
+        let manifest = "[package]\nname = \"backprop\"\nbroken =\n";
+        write(&root.path().join("crate/Cargo.toml"), manifest);
+        let failed = fetch_newest_once(root.path(), &stamp).unwrap_err();
+        assert!(!failed.0.is_empty());
+        assert!(!stamp.exists(), "a failed fetch leaves no stamp");
+        // Stamped for this manifest: nothing to do, cargo not asked.
+        write(&stamp, manifest);
+        assert!(!fetch_newest_once(root.path(), &stamp).unwrap());
+        // The manifest changed since: fetched again (and failing, as cargo cannot read it).
+        write(
+            &root.path().join("crate/Cargo.toml"),
+            &format!("{manifest}# more\n"),
+        );
+        assert!(fetch_newest_once(root.path(), &stamp).is_err());
+        assert_eq!(std::fs::read_to_string(&stamp).unwrap(), manifest);
     }
 
     #[test]
