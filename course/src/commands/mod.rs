@@ -28,12 +28,11 @@ use std::time::Duration;
 fn ensure_crates(project: &Project) {
     // Once per checkout (and course-crate manifest), online: see `fetch_newest_once`.
     let stamp = project.jupyter_data().join("newest-crates");
-    match crates::fetch_newest_once(&project.root, &stamp) {
-        Ok(_) => {}
-        Err(e) => eprintln!(
+    if let Err(e) = crates::fetch_newest_once(&project.root, &stamp) {
+        eprintln!(
             "note: {e}; the kernels use the versions already downloaded, and may compile the \
              course's dependencies again once newer ones are"
-        ),
+        );
     }
     match crates::ensure(&project.root) {
         Ok(()) => eprintln!(
