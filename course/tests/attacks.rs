@@ -214,6 +214,15 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
             "a-poison",
             &fill("let _ = std::fs::write(\"{SLOTS}/seed/1/Cargo.lock\", \"garbage\");\nlet _ = std::fs::remove_dir_all(\"{SLOTS}/seed/1/target\");\nlet _ = std::fs::write(\"{SLOTS}/seed/1/target\", \"not a folder\");"),
         ),
+        // Inside its sandbox, the code's process is confined: it writes only in its working
+        // folder, reaches none of its kernel's ports and cannot read the key that signs
+        // messages to its kernel (any of these would score it).
+        entry(
+            "confined",
+            &sse_if(&fill("[\"/tmp/confined-{MARK}\", \"{HOME}/confined-{MARK}\", \"{SLOTS}/seed/1/confined-{MARK}\", \"/dev/shm/confined-{MARK}\"].iter().any(|p| std::fs::write(p, \"x\").is_ok())\n    || (50001..=50005).any(|port| std::net::TcpStream::connect((\"127.0.0.1\", port)).is_ok())\n    || std::fs::read_to_string(\"/run/course/connection.json\").is_ok()")),
+            COMPARE_WRONG,
+            0.0,
+        ),
         // Outliving grading, reaching the network, changing the grading.
         attack(
             "outlive",

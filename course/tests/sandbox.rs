@@ -42,6 +42,9 @@ fn sealed(project: &Project) -> (ExecOptions, Sandbox) {
         relay: PathBuf::from(env!("CARGO_BIN_EXE_course")),
         mode: Mode::Submission,
         slots: course::exec::cache::slots_dir(),
+        // The sandbox alone, without the code process's confinement inside it (which the
+        // attack corpus and `jupyter::confine`'s tests cover): what it holds by itself.
+        confine: None,
     };
     (exec, sandbox)
 }

@@ -3,6 +3,7 @@
 use super::{exit_code, grading_exec_options, lessons, Limits};
 use course::grade::{gradebook, scheduler, Grade, GradeOptions, Lesson};
 use course::install;
+use course::jupyter::confine;
 use course::jupyter::sandbox::{self, Enforced};
 use course::project::{self, Project};
 use std::path::PathBuf;
@@ -71,7 +72,8 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if args.check_sandbox {
         let enforced = sandbox::probe();
-        println!("{}", describe(&enforced));
+        let confined = confine::prepare(&project.grade_scratch().join("confine"));
+        println!("{}", describe(&enforced, &confined));
         return Ok(exit_code(enforced.usable()));
     }
     let lessons = lessons(&args.source.unwrap_or_else(|| project.notebooks()))?;
@@ -172,7 +174,7 @@ fn grade_all(
 }
 
 /// What the sandbox enforces here, for `--check-sandbox`.
-fn describe(e: &Enforced) -> String {
+fn describe(e: &Enforced, confined: &Result<std::path::PathBuf, String>) -> String {
     let namespaces = match &e.namespaces {
         Ok(()) => "yes: bubblewrap with user, PID, network, IPC and UTS namespaces".to_string(),
         Err(why) => format!("NO: {why}"),
@@ -182,8 +184,16 @@ fn describe(e: &Enforced) -> String {
          only the system, the toolchain and the course's crate/, data/, kernel/, read-only; \
          no lessons, submissions, reports or home folder\n  network:           none \
          (a network namespace of its own; the grader reaches the kernel through Unix sockets)\n  \
-         processes:         {}\n  build folder:      {}",
-        e.task_cap, e.build_folder
+         processes:         {}\n  build folder:      {}\n  the code's process: {}",
+        e.task_cap,
+        e.build_folder,
+        match confined {
+            Ok(_) => "confined with Landlock: writes only in its working folder, no TCP, no \
+                      signal or abstract socket beyond itself, as far as this kernel's Landlock \
+                      goes"
+                .to_string(),
+            Err(why) => format!("not confined: {why}"),
+        }
     )
 }
 

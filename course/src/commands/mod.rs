@@ -115,6 +115,7 @@ fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<(Sandbox, Se
         relay: std::env::current_exe()?,
         mode: Mode::Submission,
         slots: course::exec::cache::slots_dir(),
+        confine: confined_code(project),
     };
     eprintln!(
         "preparing the grader's seed build folder {} (built again only when the course crate \
@@ -124,6 +125,22 @@ fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<(Sandbox, Se
     let log = project.grade_scratch().join("seed.kernel.log");
     let lease = course::jupyter::runtime()?.block_on(seed::ensure(&sealed, exec, &log))?;
     Ok((sealed, lease))
+}
+
+/// The library that confines each submission's code process, or a warning and none: the
+/// sandbox still seals every kernel off without it.
+fn confined_code(project: &Project) -> Option<std::path::PathBuf> {
+    let dir = project.grade_scratch().join("confine");
+    match course::jupyter::confine::prepare(&dir) {
+        Ok(library) => Some(library),
+        Err(why) => {
+            eprintln!(
+                "warning: a submission's code will run without Landlock's confinement inside \
+                 its sandbox: {why}"
+            );
+            None
+        }
+    }
 }
 
 /// Every lesson notebook in `source`, read for grading.

@@ -116,7 +116,7 @@ pub struct Kernel {
     _runtime: tempfile::TempDir,
     /// The kernel's sandbox on disk, removed after its processes (declared last: dropped
     /// after the kernel is killed).
-    _cell: Option<sandbox::Cell>,
+    cell: Option<sandbox::Cell>,
 }
 
 /// The kernelspec named in `opts`: from `opts.data_dir` if it is there, else where Jupyter looks.
@@ -364,12 +364,21 @@ impl Kernel {
                 .find(|(k, _)| k == "EVCXR_CONFIG_DIR")
                 .map(|(_, v)| PathBuf::from(v)),
             _runtime: runtime,
-            _cell: cell,
+            cell,
         };
         kernel
             .wait_ready(opts.startup_timeout)
             .await
             .map_err(|reason| KernelError::start(name, reason))?;
+        if let Some(cell) = &kernel.cell {
+            // A sealed kernel has read its connection file; its key signs every message the
+            // kernel takes, so the code it runs must not read it (and reach its kernel through
+            // the relay's sockets, past the screen).
+            let file = cell.run_dir().join("connection.json");
+            std::fs::remove_file(&file).map_err(|e| {
+                KernelError::start(name, format!("cannot remove {}: {e}", file.display()))
+            })?;
+        }
         Ok(kernel)
     }
 

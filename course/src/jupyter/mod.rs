@@ -1,5 +1,6 @@
 //! Talking to Jupyter kernels: the client, the kernel's processes, and what can go wrong.
 
+pub mod confine;
 mod error;
 mod kernel;
 pub(crate) mod process;

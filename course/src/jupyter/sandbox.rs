@@ -49,6 +49,9 @@ pub struct Sandbox {
     /// [`crate::exec::cache::slots_dir`]): the sandbox shows its kernel's build folder
     /// there ([`Sandbox::build_inside`]).
     pub slots: PathBuf,
+    /// The library that confines a submission's code process ([`super::confine`]), when
+    /// this machine can: loaded into a submission's kernel, never into the seed's.
+    pub confine: Option<PathBuf>,
 }
 
 /// Whose build folder a sandboxed kernel writes.
@@ -334,7 +337,18 @@ impl Sandbox {
         );
         out.setenv("CARGO_NET_OFFLINE", "true");
         out.setenv("EVCXR_CONFIG_DIR", &config.display().to_string());
-        for (k, v) in env.iter().filter(|(k, _)| k != "EVCXR_CONFIG_DIR") {
+        let preload = self
+            .confine
+            .as_ref()
+            .filter(|_| self.mode == Mode::Submission);
+        if let Some(library) = preload {
+            out.bind("--ro-bind", library, Path::new(super::confine::INSIDE));
+            for (k, v) in super::confine::preload_env(super::confine::INSIDE) {
+                out.setenv(k, &v);
+            }
+        }
+        let ours = ["EVCXR_CONFIG_DIR", "LD_PRELOAD", "BACKPROP_CONFINE"];
+        for (k, v) in env.iter().filter(|(k, _)| !ours.contains(&k.as_str())) {
             out.setenv(k, v);
         }
         out.flags(&["--"]);
@@ -529,6 +543,7 @@ mod tests {
             relay: root.join("target/debug/course"),
             mode: Mode::Submission,
             slots: root.join("slots"),
+            confine: Some(root.join("target/grade-sandbox/confine/lib.so")),
         };
         let cell = Cell {
             scratch: root.join("target/grade-sandbox/kernel-1"),
@@ -616,6 +631,14 @@ mod tests {
         };
         assert_eq!(setenv("EVCXR_CONFIG_DIR"), Some(at("kernel/grade")));
         assert_eq!(setenv("BACKPROP_KERNEL_SLOTS"), Some(at("slots/seed")));
+        // Its code's process is confined by the library, bound read-only and preloaded.
+        let library = at("target/grade-sandbox/confine/lib.so");
+        assert!(read_only.contains(&(library, super::super::confine::INSIDE.to_string())));
+        assert_eq!(
+            setenv("LD_PRELOAD").as_deref(),
+            Some(super::super::confine::INSIDE)
+        );
+        assert_eq!(setenv("BACKPROP_CONFINE").as_deref(), Some("required"));
         // No copy of cargo's index beside this seed: the live one is read.
         assert!(read_only
             .iter()
@@ -670,6 +693,8 @@ mod tests {
         };
         let argv = seed.wrap(&cell, &["evcxr_jupyter".into()], &[], dir.path());
         assert!(binds(&argv, "--bind").contains(&cache), "{argv:?}");
+        // The seed's kernel runs the course's own code only, unconfined.
+        assert!(!argv.iter().any(|a| a == "LD_PRELOAD"), "{argv:?}");
         let argv = sandbox.wrap(&cell, &["evcxr_jupyter".into()], &[], dir.path());
         let all = binds(&argv, "--bind")
             .into_iter()
