@@ -84,6 +84,18 @@ fn submission(lesson: &Value, e: &Entry) -> Value {
     nb
 }
 
+/// `course grade SUBMISSIONS --out OUT` with `extra` flags.
+fn grade(submissions: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "grade",
+        submissions.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    course(&args)
+}
+
 /// Every file under the course's own folders, with its bytes.
 fn course_tree() -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(dir: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -261,14 +273,7 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
     std::fs::write(stub_dir.join("01-loss.ipynb"), stub.to_string()).unwrap();
     let tree = course_tree();
 
-    let (code, out, err) = course(&[
-        "grade",
-        class.path().to_str().unwrap(),
-        "--out",
-        grades.path().to_str().unwrap(),
-        "--jobs",
-        "2",
-    ]);
+    let (code, out, err) = grade(class.path(), grades.path(), &["--jobs", "2"]);
     assert_eq!(code, 0, "grading itself must succeed:\n{out}\n{err}");
 
     let result = |name: &str| -> Value {
@@ -299,6 +304,17 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
             std::fs::read_to_string(class.path().join(e.name).join("01-loss.ipynb")).unwrap();
         assert_eq!(on_disk, before[e.name], "{}'s file changed", e.name);
     }
+    // Kept kernels, cleared and checked, graded most of them (each of the two jobs starts
+    // one; a kernel that timed out or failed a check is replaced).
+    let reused = corpus
+        .iter()
+        .filter(|e| result(e.name)["kernel_reused"] == true)
+        .count();
+    assert!(
+        reused * 2 >= corpus.len(),
+        "{reused} of {} reused",
+        corpus.len()
+    );
     // What the screen refused is named for review.
     for (name, construct) in [
         ("shadow-fn", "check"),
@@ -350,13 +366,85 @@ fn no_attack_scores_more_than_an_untouched_submission_or_leaves_a_trace() {
 
     // The next submission graded on this machine, after the poisoner, scores in full.
     let again = tempfile::tempdir().unwrap();
-    let (code, out, err) = course(&[
-        "grade",
-        class.path().join("correct").to_str().unwrap(),
-        "--out",
-        again.path().to_str().unwrap(),
-    ]);
+    let (code, out, err) = grade(&class.path().join("correct"), again.path(), &[]);
     assert_eq!(code, 0, "{out}\n{err}");
     let r = read(&again.path().join("results").join("correct--01-loss.json"));
     assert_eq!(r["points"].as_f64(), Some(3.0), "{r:#}");
+}
+
+/// Every output of every cell of an executed notebook, in order; printed text without the
+/// lines of the grader's seal, whose marks are drawn afresh for every run.
+fn outputs(executed: &Path) -> Vec<String> {
+    let text = |t: &Value| match t {
+        Value::Array(parts) => parts.iter().filter_map(Value::as_str).collect::<String>(),
+        other => other.as_str().unwrap_or_default().to_string(),
+    };
+    read(executed)["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["outputs"].as_array().cloned().unwrap_or_default())
+        .map(|o| match o["output_type"].as_str() {
+            Some("stream") => text(&o["text"])
+                .lines()
+                .filter(|l| !l.starts_with("backprop-check-finished "))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => o.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_kept_kernel_carries_nothing_from_one_submission_to_the_next() {
+    common::ensure_bubblewrap();
+    let lesson = read(&root().join("notebooks/01-loss.ipynb"));
+    let class = tempfile::tempdir().unwrap();
+    let mark = format!("left-{}", std::process::id());
+    // Graded in this order, one at a time, on one kernel kept from each to the next.
+    let corpus = [
+        attack(
+            "a-leaves",
+            &format!("std::fs::write(\"{mark}\", \"3/3\").unwrap();\nstd::fs::create_dir_all(\"deep/er\").unwrap();"),
+        ),
+        entry(
+            "b-finds",
+            &sse_if(&format!(
+                "std::path::Path::new(\"{mark}\").exists() || std::fs::read_dir(\".\").map(|d| d.count() > 0).unwrap_or(true)"
+            )),
+            COMPARE_WRONG,
+            0.0,
+        ),
+        entry("c-correct", SSE_OK, COMPARE_OK, 3.0),
+    ];
+    for e in &corpus {
+        let dir = class.path().join(e.name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = submission(&lesson, e).to_string();
+        std::fs::write(dir.join("01-loss.ipynb"), text).unwrap();
+    }
+    let kept = tempfile::tempdir().unwrap();
+    let (code, out, err) = grade(class.path(), kept.path(), &["--jobs", "1"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let result = |dir: &Path, name: &str| {
+        read(
+            &dir.join("results")
+                .join(format!("{}--01-loss.json", course::grade::safe(name))),
+        )
+    };
+    for (e, reused) in corpus.iter().zip([false, true, true]) {
+        let r = result(kept.path(), e.name);
+        assert_eq!(r["points"].as_f64(), Some(e.most), "{}: {r:#}", e.name);
+        assert_eq!(r["kernel_reused"], reused, "{}: {r:#}", e.name);
+    }
+    // The same correct submission on a fresh kernel shows exactly the same outputs.
+    let fresh = tempfile::tempdir().unwrap();
+    let (code, out, err) = grade(&class.path().join("c-correct"), fresh.path(), &["--fresh"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(result(fresh.path(), "c-correct")["kernel_reused"], false);
+    let executed = |dir: &Path| dir.join("executed").join("c-correct--01-loss.ipynb");
+    assert_eq!(
+        outputs(&executed(kept.path())),
+        outputs(&executed(fresh.path()))
+    );
 }

@@ -1,6 +1,7 @@
 //! `course grade`: score a class's notebooks against the lessons.
 
 use super::{exit_code, grading_exec_options, lessons, Limits};
+use course::exec::pool::Pool;
 use course::grade::{gradebook, scheduler, Grade, GradeOptions, Lesson};
 use course::install;
 use course::jupyter::confine;
@@ -47,6 +48,11 @@ pub struct Args {
     /// network).
     #[arg(long)]
     unsandboxed: bool,
+    /// Start a fresh kernel for every submission, instead of clearing and checking one kept
+    /// from an earlier submission of the same lesson (kept kernels need the sandbox and the
+    /// code process's confinement; see `--check-sandbox`).
+    #[arg(long)]
+    fresh: bool,
     /// Say what the sandbox enforces on this machine, and exit.
     #[arg(long)]
     check_sandbox: bool,
@@ -90,13 +96,20 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
         memory_mib: args.memory,
     };
     let (exec, _seed) = grading_exec_options(project, &args.kernel, limits, args.unsandboxed)?;
-    let opts = Arc::new(GradeOptions {
-        exec,
-        out: args.out.unwrap_or_else(|| project.grade_output()),
-    });
     let jobs = args.jobs.unwrap_or_else(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         scheduler::default_jobs(cores, scheduler::available_mib())
+    });
+    let confined = exec
+        .kernel
+        .sandbox
+        .as_ref()
+        .is_some_and(|s| s.confine.is_some());
+    let pool = (confined && !args.fresh).then(|| Arc::new(Pool::new(jobs)));
+    let opts = Arc::new(GradeOptions {
+        exec,
+        out: args.out.unwrap_or_else(|| project.grade_output()),
+        pool,
     });
     let started = Instant::now();
     let grades = grade_all(&submissions, lessons, &opts, jobs)?;
@@ -147,8 +160,11 @@ fn grade_all(
     );
     let lessons = Arc::new(lessons);
     let runtime = course::jupyter::runtime()?;
-    let grades = runtime.block_on(scheduler::schedule(
-        submissions,
+    // Submissions of one lesson one after another, so that a kept kernel finds its next one.
+    let order = scheduler::by_file_name(submissions);
+    let sorted: Vec<PathBuf> = order.iter().map(|&i| submissions[i].clone()).collect();
+    let graded = runtime.block_on(scheduler::schedule(
+        &sorted,
         &lessons,
         jobs,
         |path| {
@@ -169,8 +185,15 @@ fn grade_all(
             bar.inc(1);
         },
     ));
+    if let Some(pool) = &opts.pool {
+        runtime.block_on(pool.close());
+    }
     bar.finish_and_clear();
-    Ok(grades)
+    let mut grades: Vec<Option<Grade>> = submissions.iter().map(|_| None).collect();
+    for (grade, i) in graded.into_iter().zip(order) {
+        grades[i] = Some(grade);
+    }
+    Ok(grades.into_iter().flatten().collect())
 }
 
 /// What the sandbox enforces here, for `--check-sandbox`.

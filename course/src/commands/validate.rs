@@ -45,6 +45,7 @@ pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     let opts = GradeOptions {
         exec,
         out: project.validate_output(),
+        pool: None,
     };
     let runtime = course::jupyter::runtime()?;
     let mut all_passed = true;

@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod crates;
 pub mod outcome;
+pub mod pool;
 pub mod seal;
 pub mod seed;
 pub mod stats;

@@ -52,6 +52,40 @@ const RESET_LIMIT: Duration = Duration::from_secs(120);
 /// code runs in the notebook's folder; it leaves nothing behind.
 const PROBE: &str = "{\n    let _ = ::std::panic::catch_unwind(|| ::std::panic::panic_any(::std::string::String::from(\"backprop-warm-probe\")));\n    ::std::println!(\"backprop-warm-cwd={}\", ::std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default());\n};";
 
+/// The cell a cleared sandboxed kernel runs before its next notebook: its code process
+/// empties its working folder, tries to write outside it (refused when it is confined,
+/// [`crate::jupyter::confine`]), and lists the sandbox's processes that are neither itself
+/// nor one of its parents (a process that has ended but not been waited for does nothing
+/// and is left out). Prints [`SEALED_CLEAN`] when all is as it should be.
+const SEALED_PROBE: &str = r#"{
+    let emptied = ::std::fs::read_dir(".").is_ok_and(|entries| {
+        entries.flatten().all(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => ::std::fs::remove_dir_all(e.path()).is_ok(),
+            _ => ::std::fs::remove_file(e.path()).is_ok(),
+        })
+    }) && ::std::fs::read_dir(".").is_ok_and(|mut d| d.next().is_none());
+    let confined = ::std::fs::write("/tmp/backprop-confined-probe", "x")
+        .is_err_and(|e| e.kind() == ::std::io::ErrorKind::PermissionDenied);
+    let stat = |pid: u32| -> Option<(char, u32)> {
+        let text = ::std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let mut rest = text.get(text.rfind(')')? + 2..)?.split(' ');
+        let state = rest.next()?.chars().next()?;
+        Some((state, rest.next()?.parse().ok()?))
+    };
+    let mut line = vec![::std::process::id()];
+    while let Some((_, parent)) = stat(*line.last().unwrap()).filter(|(_, p)| *p != 0) {
+        line.push(parent);
+    }
+    let strays = ::std::fs::read_dir("/proc").map(|d| d.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| !line.contains(pid) && stat(*pid).is_some_and(|(s, _)| s != 'Z'))
+        .count()).unwrap_or(usize::MAX);
+    ::std::println!("backprop-sealed emptied={emptied} confined={confined} strays={strays}");
+};"#;
+
+/// What [`SEALED_PROBE`] prints for a clean, confined kernel.
+const SEALED_CLEAN: &str = "backprop-sealed emptied=true confined=true strays=0";
+
 /// The `:dep` lines of a notebook: notebooks with the same ones can share a warm kernel.
 pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
     nb.cells
@@ -66,7 +100,10 @@ pub fn dep_lines(nb: &nbformat::v4::Notebook) -> Vec<String> {
 /// it can see, since evcxr adds a crate it already has as a no-op. A cleared kernel loads them
 /// with the prelude ([`reset`]), so its crate graph never drops to the standard library in
 /// between and rust-analyzer need not load it again (2–3 s a notebook).
-fn opening_deps<'a>(nb: &nbformat::v4::Notebook, deps: &'a [String]) -> Option<&'a [String]> {
+pub(super) fn opening_deps<'a>(
+    nb: &nbformat::v4::Notebook,
+    deps: &'a [String],
+) -> Option<&'a [String]> {
     let first = nb
         .cells
         .iter()
@@ -207,7 +244,7 @@ fn next_to_run(
 type Starting<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Option<Warm>> + 'a>>;
 
 /// What makes notebooks share a warm kernel: their folder and their `:dep` lines.
-type Kind = (PathBuf, Vec<String>);
+pub(super) type Kind = (PathBuf, Vec<String>);
 
 /// The kind of the notebook `nb`, read from `path`.
 fn kind(path: &Path, nb: &nbformat::v4::Notebook) -> Result<Kind, ExecError> {
@@ -361,7 +398,13 @@ async fn run_one(
 /// Clears a kernel for the next notebook and checks it: the clear, the notebook's opening
 /// `deps` (see [`opening_deps`]) and the prelude succeed, the course panic hook answers a
 /// panic (when the prelude sets one), the code runs in `folder`, and no variable is left.
-async fn reset(kernel: &mut Kernel, folder: &Path, deps: &[String]) -> Result<(), String> {
+/// A sandboxed kernel's new code process also empties its working folder, is confined, and
+/// finds no process but its own line of parents ([`SEALED_PROBE`]).
+pub(super) async fn reset(
+    kernel: &mut Kernel,
+    folder: &Path,
+    deps: &[String],
+) -> Result<(), String> {
     let step = |what: &'static str, run: &crate::jupyter::Execution| -> Result<(), String> {
         let outcome = judge(run, RESET_LIMIT.as_secs());
         if outcome.status.passed() {
@@ -405,6 +448,21 @@ async fn reset(kernel: &mut Kernel, folder: &Path, deps: &[String]) -> Result<()
         .any(|l| l == cwd)
     {
         return Err(format!("the code does not run in {}", folder.display()));
+    }
+    if kernel.sandboxed() {
+        let probe = kernel
+            .execute(SEALED_PROBE, RESET_LIMIT)
+            .await
+            .map_err(failed)?;
+        let said = stream_text(&probe.outputs, Stdio::Stdout);
+        if !said.lines().any(|l| l == SEALED_CLEAN) {
+            return Err(format!(
+                "the sealed kernel is not clean: {}",
+                said.lines()
+                    .find(|l| l.starts_with("backprop-sealed"))
+                    .unwrap_or("its probe printed nothing")
+            ));
+        }
     }
     let vars = kernel.execute(":vars", RESET_LIMIT).await.map_err(failed)?;
     let left = plain_text(&vars);

@@ -114,6 +114,7 @@ pub(crate) mod tests {
             review: Vec::new(),
             cells,
             seconds: 2.0,
+            kernel_reused: false,
         }
     }
 

@@ -249,6 +249,7 @@ mod tests {
                 },
             ],
             seconds: 3.0,
+            kernel_reused: true,
         }
     }
 

@@ -368,6 +368,9 @@ pub struct Grade {
     pub cells: Vec<CellScore>,
     /// Wall time spent grading it.
     pub seconds: f64,
+    /// It ran on a kernel kept from an earlier submission, cleared and checked.
+    #[serde(default)]
+    pub kernel_reused: bool,
 }
 
 /// The student's name: the submission's folder when the file is named after its lesson
@@ -456,6 +459,9 @@ pub struct GradeOptions {
     pub exec: ExecOptions,
     /// Where results, feedback, executed copies and logs go.
     pub out: PathBuf,
+    /// Kernels kept from one submission for the next ([`crate::exec::pool`]); none: a fresh
+    /// kernel for every submission.
+    pub pool: Option<std::sync::Arc<crate::exec::pool::Pool>>,
 }
 
 impl Grade {
@@ -472,6 +478,7 @@ impl Grade {
             review: Vec::new(),
             cells: Vec::new(),
             seconds: 0.0,
+            kernel_reused: false,
         }
     }
 
@@ -538,7 +545,14 @@ async fn grade_into(grade: &mut Grade, path: &Path, lessons: &[Lesson], opts: &G
     let out = OutputDir(opts.out.join("executed"));
     let log = OutputDir(opts.out.clone()).log(&key);
     let mut reports = Vec::new();
-    let result = exec::execute(&mut nb, &lesson.folder, &log, &opts.exec, &mut reports).await;
+    let result = match &opts.pool {
+        Some(pool) => {
+            pool.execute(&mut nb, &lesson.folder, &log, &opts.exec, &mut reports)
+                .await
+        }
+        None => exec::execute(&mut nb, &lesson.folder, &log, &opts.exec, &mut reports).await,
+    };
+    grade.kernel_reused = result.as_ref().is_ok_and(|stats| stats.reused);
     if let Err(e) = &result {
         grade.error = Some(e.to_string());
         grade.grader_fault = true;

@@ -29,6 +29,14 @@ pub fn available_mib() -> Option<u64> {
     (kib > 0).then_some(kib / 1024)
 }
 
+/// The order to grade `submissions` in: by file name (a class's `student/lesson.ipynb`
+/// files lesson by lesson), then as given; indices into `submissions`.
+pub fn by_file_name(submissions: &[PathBuf]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..submissions.len()).collect();
+    order.sort_by_key(|&i| submissions[i].file_name().map(|n| n.to_os_string()));
+    order
+}
+
 /// Grades every submission with `grade`, at most `jobs` at once; calls `on_done` as each
 /// finishes, and returns the grades in the order of `submissions`, one for each.
 pub async fn schedule<F, Fut>(
@@ -109,6 +117,21 @@ mod tests {
     fn this_machines_available_memory_is_read_from_proc() {
         let mib = available_mib().expect("/proc/meminfo names MemAvailable on Linux");
         assert!((64..16 << 20).contains(&mib), "{mib} MiB available");
+    }
+
+    #[test]
+    fn a_class_is_graded_lesson_by_lesson_in_the_order_given_within_a_lesson() {
+        let subs: Vec<PathBuf> = [
+            "ann/01-loss.ipynb",
+            "ann/04-admissions.ipynb",
+            "bob/01-loss.ipynb",
+            "bob/04-admissions.ipynb",
+            "cy.ipynb",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(by_file_name(&subs), [0, 2, 1, 3, 4]);
     }
 
     #[tokio::test]

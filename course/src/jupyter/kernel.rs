@@ -359,10 +359,13 @@ impl Kernel {
             control,
             events,
             log: log.to_path_buf(),
-            config_dir: env
-                .iter()
-                .find(|(k, _)| k == "EVCXR_CONFIG_DIR")
-                .map(|(_, v)| PathBuf::from(v)),
+            config_dir: match &opts.sandbox {
+                Some(sandbox) => Some(sandbox.config_dir()),
+                None => env
+                    .iter()
+                    .find(|(k, _)| k == "EVCXR_CONFIG_DIR")
+                    .map(|(_, v)| PathBuf::from(v)),
+            },
             _runtime: runtime,
             cell,
         };
@@ -435,6 +438,11 @@ impl Kernel {
             Ok(None) => None,
             Err(e) => Some(format!("cannot query the process: {e}")),
         }
+    }
+
+    /// Whether the kernel runs sealed off in a sandbox (a grader's).
+    pub fn sandboxed(&self) -> bool {
+        self.cell.is_some()
     }
 
     /// The prelude evcxr ran when this kernel started (`prelude.rs` in its configuration

@@ -323,7 +323,7 @@ impl Sandbox {
         out.flags(&["--chdir"]);
         out.path(cwd);
         let path = format!("{}:", cargo_home(&home).join("bin").display());
-        let config = self.root.join("kernel").join("grade");
+        let config = self.config_dir();
         out.setenv("HOME", &home.display().to_string());
         // Named outright: the home inside is empty, so a toolchain or registry kept elsewhere
         // ($CARGO_HOME, $RUSTUP_HOME) would not be found from it.
@@ -360,6 +360,11 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    /// The evcxr configuration a sealed kernel runs with (`init.evcxr`, `prelude.rs`).
+    pub fn config_dir(&self) -> PathBuf {
+        self.root.join("kernel").join("grade")
+    }
+
     /// Where the kernel's build folder is inside the sandbox: slot `1` of a folder `seed` in
     /// the learners' slot folder, `<slots>/seed/1`.
     ///
