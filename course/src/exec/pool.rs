@@ -16,9 +16,9 @@
 //!   it is confined itself, and finds no process in the sandbox but itself and the ones that
 //!   started it.
 //!
-//! A kernel that timed out, was lost or failed a check is shut down. At most `capacity`
-//! kernels are alive at once, busy or kept: a job that needs a fresh kernel first shuts a
-//! kept one of another kind down.
+//! A kernel that timed out, was lost, failed a check or holds more than half its memory
+//! limit is shut down. At most `capacity` kernels are alive at once, busy or kept: a job that
+//! needs a fresh kernel first shuts a kept one of another kind down.
 
 use super::warm::{self, Kind};
 use super::{CellReport, ExecOptions, KernelStats, Status};
@@ -50,8 +50,9 @@ impl Pool {
     }
 
     /// Runs `nb` in `folder` on a kept kernel of its kind that passes its checks after
-    /// clearing, or on a fresh one; keeps the kernel after if every cell ended in time and
-    /// the kernel was not lost. The stats say whether the kernel was reused.
+    /// clearing, or on a fresh one; keeps the kernel after if every cell ended in time, the
+    /// kernel was not lost and it holds less than half its memory limit. The stats say
+    /// whether the kernel was reused.
     pub async fn execute(
         &self,
         nb: &mut v4::Notebook,
@@ -112,7 +113,8 @@ impl Pool {
         let troubled = cells
             .iter()
             .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
-        let retired = if ran.is_ok() && !troubled {
+        let roomy = roomy(opts.kernel.memory_limit, stats.memory.as_ref());
+        let retired = if ran.is_ok() && !troubled && roomy {
             self.shelf
                 .lock()
                 .expect("pool lock")
@@ -136,6 +138,15 @@ impl std::fmt::Debug for Pool {
             .field("busy", &shelf.busy)
             .field("capacity", &shelf.capacity)
             .finish()
+    }
+}
+
+/// Whether a kernel using `used` of its memory `limit` (bytes) may be kept: one grown past
+/// half of it could fail the next submission for want of memory.
+fn roomy(limit: Option<u64>, used: Option<&crate::jupyter::MemoryUse>) -> bool {
+    match (limit, used) {
+        (Some(limit), Some(used)) => used.resident < limit / 2,
+        _ => true,
     }
 }
 
@@ -250,6 +261,19 @@ mod tests {
                 evicted: None
             }
         );
+    }
+
+    #[test]
+    fn a_kernel_past_half_its_memory_limit_is_not_kept() {
+        let using = |mib: u64| crate::jupyter::MemoryUse {
+            resident: mib << 20,
+            peak: mib << 20,
+        };
+        let limit = Some(6144u64 << 20);
+        assert!(roomy(limit, Some(&using(1700))));
+        assert!(!roomy(limit, Some(&using(3072))));
+        assert!(roomy(None, Some(&using(9000))));
+        assert!(roomy(limit, None));
     }
 
     #[test]
