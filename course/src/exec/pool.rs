@@ -63,40 +63,13 @@ impl Pool {
     ) -> Result<KernelStats, KernelError> {
         let started = Instant::now();
         let kind: Kind = (folder.to_path_buf(), warm::dep_lines(nb));
-        let Taken { found, evicted } = self.shelf.lock().expect("pool lock").take(&kind);
-        if let Some(kernel) = evicted {
-            kernel.shutdown().await;
-        }
         let opening = warm::opening_deps(nb, &kind.1).unwrap_or_default();
-        let mut loaded: &[String] = &[];
-        let mut kernel = None;
-        if let Some(mut warm) = found {
-            match warm::reset(&mut warm, folder, opening).await {
-                Ok(()) => {
-                    kernel = Some(warm);
-                    loaded = opening;
-                }
-                Err(why) => {
-                    if opts.verbose {
-                        eprintln!(
-                            "  a kept kernel failed its check after clearing ({why}); starting \
-                             a fresh one"
-                        );
-                    }
-                    warm.shutdown().await;
-                }
+        let (mut kernel, reused) = match self.kernel_for(&kind, opening, log, opts).await {
+            Ok(got) => got,
+            Err(e) => {
+                self.shelf.lock().expect("pool lock").put(&kind, None);
+                return Err(e);
             }
-        }
-        let reused = kernel.is_some();
-        let mut kernel = match kernel {
-            Some(kernel) => kernel,
-            None => match Kernel::start(&opts.kernel, folder, log).await {
-                Ok(kernel) => kernel,
-                Err(e) => {
-                    self.shelf.lock().expect("pool lock").put(&kind, None);
-                    return Err(e);
-                }
-            },
         };
         let mut stats = KernelStats {
             startup: Some(started.elapsed().as_secs_f64()),
@@ -105,7 +78,7 @@ impl Pool {
         };
         let start = super::KernelStart {
             started,
-            loaded,
+            loaded: if reused { opening } else { &[] },
             on_warm: None,
         };
         let ran = super::run_cells(&mut kernel, nb, opts, cells, start, &mut stats).await;
@@ -113,20 +86,57 @@ impl Pool {
         let troubled = cells
             .iter()
             .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
-        let roomy = roomy(opts.kernel.memory_limit, stats.memory.as_ref());
-        let retired = if ran.is_ok() && !troubled && roomy {
-            self.shelf
-                .lock()
-                .expect("pool lock")
-                .put(&kind, Some(kernel))
-        } else {
-            self.shelf.lock().expect("pool lock").put(&kind, None);
-            Some(kernel)
+        let keep =
+            ran.is_ok() && !troubled && roomy(opts.kernel.memory_limit, stats.memory.as_ref());
+        self.give_back(&kind, kernel, keep).await;
+        ran.map(|()| stats)
+    }
+
+    /// A kernel for a notebook of `kind` (which opens with the `:dep` lines `opening`): a kept
+    /// one, cleared and checked, or else a fresh one; and whether it was kept.
+    async fn kernel_for(
+        &self,
+        kind: &Kind,
+        opening: &[String],
+        log: &Path,
+        opts: &ExecOptions,
+    ) -> Result<(Kernel, bool), KernelError> {
+        let Taken { found, evicted } = self.shelf.lock().expect("pool lock").take(kind);
+        if let Some(kernel) = evicted {
+            kernel.shutdown().await;
+        }
+        if let Some(mut kept) = found {
+            match warm::reset(&mut kept, &kind.0, opening).await {
+                Ok(()) => return Ok((kept, true)),
+                Err(why) => {
+                    if opts.verbose {
+                        eprintln!(
+                            "  a kept kernel failed its check after clearing ({why}); starting \
+                             a fresh one"
+                        );
+                    }
+                    kept.shutdown().await;
+                }
+            }
+        }
+        Ok((Kernel::start(&opts.kernel, &kind.0, log).await?, false))
+    }
+
+    /// A job of `kind` is done with `kernel`: kept for the next one when `keep` and there is
+    /// room, else shut down.
+    async fn give_back(&self, kind: &Kind, kernel: Kernel, keep: bool) {
+        let retired = {
+            let mut shelf = self.shelf.lock().expect("pool lock");
+            if keep {
+                shelf.put(kind, Some(kernel))
+            } else {
+                shelf.put(kind, None);
+                Some(kernel)
+            }
         };
         if let Some(kernel) = retired {
             kernel.shutdown().await;
         }
-        ran.map(|()| stats)
     }
 }
 
