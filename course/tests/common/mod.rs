@@ -28,8 +28,11 @@ pub fn course(args: &[&str]) -> (i32, String, String) {
 }
 
 /// Makes sure bubblewrap (the grader's sandbox) is installed: as root with apt it installs
-/// Debian's package; otherwise it fails saying what to install.
+/// Debian's package; otherwise it fails saying what to install. A test binary's tests call it
+/// at once, so one installs while the others wait (and apt waits for dpkg's lock).
 pub fn ensure_bubblewrap() {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let works = || {
         Command::new("bwrap")
             .arg("--version")
@@ -46,12 +49,15 @@ pub fn ensure_bubblewrap() {
     if root {
         let install = || {
             Command::new("apt-get")
-                .args(["install", "-y", "-q", "bubblewrap"])
+                .args(["-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q"])
+                .arg("bubblewrap")
                 .status()
                 .is_ok_and(|s| s.success())
         };
         if !install() {
-            let _ = Command::new("apt-get").args(["update", "-q"]).status();
+            let _ = Command::new("apt-get")
+                .args(["-o", "DPkg::Lock::Timeout=300", "update", "-q"])
+                .status();
             install();
         }
     }
