@@ -21,7 +21,7 @@
 //! needs a fresh kernel first shuts a kept one of another kind down.
 
 use super::warm::{self, Kind};
-use super::{CellReport, ExecOptions, KernelStats, Status};
+use super::{CellReport, ExecOptions, KernelStats};
 use crate::jupyter::{Kernel, KernelError};
 use nbformat::v4;
 use std::path::Path;
@@ -83,11 +83,9 @@ impl Pool {
         };
         let ran = super::run_cells(&mut kernel, nb, opts, cells, start, &mut stats).await;
         stats.memory = kernel.memory();
-        let troubled = cells
-            .iter()
-            .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
-        let keep =
-            ran.is_ok() && !troubled && roomy(opts.kernel.memory_limit, stats.memory.as_ref());
+        let keep = ran.is_ok()
+            && warm::ended_well(cells)
+            && roomy(opts.kernel.memory_limit, stats.memory.as_ref());
         self.give_back(&kind, kernel, keep).await;
         ran.map(|()| stats)
     }
@@ -105,21 +103,7 @@ impl Pool {
         if let Some(kernel) = evicted {
             kernel.shutdown().await;
         }
-        if let Some(mut kept) = found {
-            match warm::reset(&mut kept, &kind.0, opening).await {
-                Ok(()) => return Ok((kept, true)),
-                Err(why) => {
-                    if opts.verbose {
-                        eprintln!(
-                            "  a kept kernel failed its check after clearing ({why}); starting \
-                             a fresh one"
-                        );
-                    }
-                    kept.shutdown().await;
-                }
-            }
-        }
-        Ok((Kernel::start(&opts.kernel, &kind.0, log).await?, false))
+        warm::cleared_or_fresh(found, &kind.0, opening, log, opts).await
     }
 
     /// A job of `kind` is done with `kernel`: kept for the next one when `keep` and there is

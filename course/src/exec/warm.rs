@@ -31,7 +31,7 @@ use super::{dep_commands, ExecOptions, Status};
 use super::{
     notebook_folder, run_cells, ExecError, KernelStart, KernelStats, NotebookReport, OutputDir,
 };
-use crate::jupyter::Kernel;
+use crate::jupyter::{Kernel, KernelError};
 use crate::notebook::{self, NotebookError};
 use jupyter_protocol::{JupyterMessageContent, Stdio};
 use nbformat::v4;
@@ -340,35 +340,17 @@ async fn run_one(
     let kept = pool
         .iter()
         .position(|w| w.kind == kind)
-        .map(|i| pool.swap_remove(i));
+        .map(|i| pool.swap_remove(i).kernel);
     let opening = opening_deps(&nb, &kind.1).unwrap_or_default();
-    let (mut kernel, loaded) = match kept {
-        Some(mut warm) => match reset(&mut warm.kernel, folder, opening).await {
-            Ok(()) => (warm.kernel, Some(opening)),
-            Err(why) => {
-                if opts.verbose {
-                    eprintln!("  a warm kernel failed its check after clearing ({why}); starting a fresh one");
-                }
-                warm.kernel.shutdown().await;
-                (
-                    Kernel::start(&opts.kernel, folder, &out.log(key)).await?,
-                    None,
-                )
-            }
-        },
-        None => (
-            Kernel::start(&opts.kernel, folder, &out.log(key)).await?,
-            None,
-        ),
-    };
+    let (mut kernel, reused) = cleared_or_fresh(kept, folder, opening, &out.log(key), opts).await?;
     let mut stats = KernelStats {
         startup: Some(started.elapsed().as_secs_f64()),
-        reused: loaded.is_some(),
+        reused,
         ..KernelStats::default()
     };
     let start = KernelStart {
         started,
-        loaded: loaded.unwrap_or_default(),
+        loaded: if reused { opening } else { &[] },
         on_warm: Some(kernel_warm),
     };
     let ran = run_cells(
@@ -382,11 +364,7 @@ async fn run_one(
     .await;
     stats.memory = kernel.memory();
     report.kernel = stats;
-    let troubled = report
-        .cells
-        .iter()
-        .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost));
-    if reuse && ran.is_ok() && !troubled {
+    if reuse && ran.is_ok() && ended_well(&report.cells) {
         pool.push(Warm { kernel, kind });
     } else {
         kernel.shutdown().await;
@@ -395,16 +373,47 @@ async fn run_one(
     ran.map_err(ExecError::from)
 }
 
+/// The kernel for a notebook in `folder` that opens with the `:dep` lines `opening`: `kept`,
+/// once [`reset`] has cleared and checked it, or else a fresh one; and whether it is the kept
+/// one.
+pub(super) async fn cleared_or_fresh(
+    kept: Option<Kernel>,
+    folder: &Path,
+    opening: &[String],
+    log: &Path,
+    opts: &ExecOptions,
+) -> Result<(Kernel, bool), KernelError> {
+    if let Some(mut kernel) = kept {
+        match reset(&mut kernel, folder, opening).await {
+            Ok(()) => return Ok((kernel, true)),
+            Err(why) => {
+                if opts.verbose {
+                    eprintln!(
+                        "  a kept kernel failed its check after clearing ({why}); starting a \
+                         fresh one"
+                    );
+                }
+                kernel.shutdown().await;
+            }
+        }
+    }
+    Ok((Kernel::start(&opts.kernel, folder, log).await?, false))
+}
+
+/// Whether a kernel may be kept after running these cells: none of them ran out of time or
+/// lost the kernel.
+pub(super) fn ended_well(cells: &[super::CellReport]) -> bool {
+    !cells
+        .iter()
+        .any(|c| matches!(c.outcome.status, Status::Timeout | Status::KernelLost))
+}
+
 /// Clears a kernel for the next notebook and checks it: the clear, the notebook's opening
 /// `deps` (see [`opening_deps`]) and the prelude succeed, the course panic hook answers a
 /// panic (when the prelude sets one), the code runs in `folder`, and no variable is left.
 /// A sandboxed kernel's new code process also empties its working folder, is confined, and
 /// finds no process but its own line of parents ([`SEALED_PROBE`]).
-pub(super) async fn reset(
-    kernel: &mut Kernel,
-    folder: &Path,
-    deps: &[String],
-) -> Result<(), String> {
+async fn reset(kernel: &mut Kernel, folder: &Path, deps: &[String]) -> Result<(), String> {
     let step = |what: &'static str, run: &crate::jupyter::Execution| -> Result<(), String> {
         let outcome = judge(run, RESET_LIMIT.as_secs());
         if outcome.status.passed() {
