@@ -1,10 +1,9 @@
 //! `course grade`: score a class's notebooks against the lessons.
 
-use super::{exit_code, grading_exec_options, lessons, Limits};
+use super::{confine_library, exit_code, grading_exec_options, lessons, Limits};
 use course::exec::pool::Pool;
 use course::grade::{gradebook, scheduler, Grade, GradeOptions, Lesson};
 use course::install;
-use course::jupyter::confine;
 use course::jupyter::sandbox::{self, Enforced};
 use course::project::{self, Project};
 use std::path::PathBuf;
@@ -78,7 +77,7 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 pub fn exec(project: &Project, args: Args) -> anyhow::Result<ExitCode> {
     if args.check_sandbox {
         let enforced = sandbox::probe();
-        let confined = confine::prepare(&project.grade_scratch().join("confine"));
+        let confined = confine_library(project);
         println!("{}", describe(&enforced, &confined));
         return Ok(exit_code(enforced.usable()));
     }
@@ -189,11 +188,10 @@ fn grade_all(
         runtime.block_on(pool.close());
     }
     bar.finish_and_clear();
-    let mut grades: Vec<Option<Grade>> = submissions.iter().map(|_| None).collect();
-    for (grade, i) in graded.into_iter().zip(order) {
-        grades[i] = Some(grade);
-    }
-    Ok(grades.into_iter().flatten().collect())
+    // Back in the order the submissions were given.
+    let mut grades: Vec<(usize, Grade)> = order.into_iter().zip(graded).collect();
+    grades.sort_by_key(|&(i, _)| i);
+    Ok(grades.into_iter().map(|(_, grade)| grade).collect())
 }
 
 /// What the sandbox enforces here, for `--check-sandbox`.

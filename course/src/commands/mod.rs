@@ -130,8 +130,7 @@ fn sandbox(project: &Project, exec: &ExecOptions) -> anyhow::Result<(Sandbox, Se
 /// The library that confines each submission's code process, or a warning and none: the
 /// sandbox still seals every kernel off without it.
 fn confined_code(project: &Project) -> Option<std::path::PathBuf> {
-    let dir = project.grade_scratch().join("confine");
-    match course::jupyter::confine::prepare(&dir) {
+    match confine_library(project) {
         Ok(library) => Some(library),
         Err(why) => {
             eprintln!(
@@ -141,6 +140,12 @@ fn confined_code(project: &Project) -> Option<std::path::PathBuf> {
             None
         }
     }
+}
+
+/// The library that confines a submission's code process, built for this toolchain in the
+/// project's grading scratch folder, or why it cannot be had here.
+fn confine_library(project: &Project) -> Result<std::path::PathBuf, String> {
+    course::jupyter::confine::prepare(&project.grade_scratch().join("confine"))
 }
 
 /// Every lesson notebook in `source`, read for grading.
