@@ -112,9 +112,16 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
 
-    /// Runs `script` in `sh` in `work`, as evcxr's child (`runtime`) or as any other program.
-    fn sh(library: &Path, work: &Path, runtime: bool, script: &str) -> std::process::Output {
-        let mut command = Command::new("sh");
+    /// Runs `script` in `shell` in `work` with the library loaded, as evcxr's child
+    /// (`runtime`) or as any other program.
+    fn run(
+        shell: &str,
+        library: &Path,
+        work: &Path,
+        runtime: bool,
+        script: &str,
+    ) -> std::process::Output {
+        let mut command = Command::new(shell);
         command
             .args(["-c", script])
             .current_dir(work)
@@ -135,7 +142,7 @@ mod tests {
         let script = "mkdir -p deep/er && echo a > deep/er/a && rm deep/er/a && echo b > /dev/null \
                       && echo ok; echo c > ../c || echo refused-up; echo d > /dev/shm/backprop-t-$$ \
                       || echo refused-shm; mkdir ../d || echo refused-mkdir";
-        let out = sh(&library, &work, true, script);
+        let out = run("sh", &library, &work, true, script);
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(
             text.lines().collect::<Vec<_>>(),
@@ -145,7 +152,13 @@ mod tests {
         );
         assert!(!dir.path().join("c").exists() && !dir.path().join("d").exists());
         // cargo, rustc and evcxr itself load the library too, and are not confined.
-        let out = sh(&library, &work, false, "echo c > ../c && echo written");
+        let out = run(
+            "sh",
+            &library,
+            &work,
+            false,
+            "echo c > ../c && echo written",
+        );
         assert_eq!(String::from_utf8_lossy(&out.stdout), "written\n");
     }
 
@@ -157,17 +170,7 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         // bash opens a TCP connection for a redirection to /dev/tcp/HOST/PORT.
         let script = format!("exec 3<>/dev/tcp/127.0.0.1/{port} && echo connected");
-        let bash = |runtime: bool| {
-            let mut command = Command::new("bash");
-            command
-                .args(["-c", &script])
-                .current_dir(dir.path())
-                .envs(preload_env(&library.display().to_string()));
-            if runtime {
-                command.env("EVCXR_IS_RUNTIME", "1");
-            }
-            command.output().unwrap()
-        };
+        let bash = |runtime: bool| run("bash", &library, dir.path(), runtime, &script);
         let confined = bash(true);
         assert_eq!(String::from_utf8_lossy(&confined.stdout), "");
         assert!(
